@@ -1,0 +1,15 @@
+// Strict base64url (RFC 7515 §2): no padding, alphabet [A-Za-z0-9_-] only, canonical trailing bits.
+// Validation is ours; the decoding itself is OpenSSL's.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fastmcp::jose {
+
+// nullopt when `in` is not strict, canonical, unpadded base64url.
+std::optional<std::string> base64url_decode(std::string_view in);
+std::string base64url_encode(std::string_view bytes);
+
+} // namespace fastmcp::jose

@@ -1,0 +1,52 @@
+// JWS compact serialization (RFC 7515 §7.1) parsing, and the full verify(token, keys, policy, now).
+#pragma once
+
+#include "fastmcp/auth_plugin.h"
+#include "fastmcp/jose/alg.hpp"
+#include "fastmcp/jose/jwk.hpp"
+#include "fastmcp/jose/policy.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fastmcp::jose {
+
+struct ParsedJws {
+    std::string_view signing_input; // "header.payload", a view into the token
+    nlohmann::json header;          // a JSON object
+    nlohmann::json payload;         // a JSON object (we only accept JSON claims sets)
+    std::string signature;          // decoded bytes
+    std::optional<Alg> alg;         // nullopt: `none` or unknown (reason ALG_NOT_ALLOWED)
+    std::string kid;
+};
+
+struct Result {
+    fastmcp_reason reason = FASTMCP_REASON_INTERNAL_ERROR;
+    std::string detail;        // short, never contains the token
+    nlohmann::json claims;     // set when the signature verified
+    std::vector<std::string> scopes;       // from `scope` or `scp`
+    std::vector<std::string> missing_scopes; // with INSUFFICIENT_SCOPE
+    const Jwk *key = nullptr;  // the key that verified
+    bool ok() const { return reason == FASTMCP_REASON_OK; }
+};
+
+// Structure only: three parts, strict base64url, JSON-object header and payload, `crit` check.
+// `jku`, `x5u`, `jwk`, `x5c` headers are ignored (never used to find a key).
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
+                             std::string &detail);
+
+// Everything: parse, algorithm policy, key selection by kid, signature, claims. Pure: no I/O,
+// no clock (now is given), no globals. UNKNOWN_KID tells the caller a refetch may help.
+Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
+
+// Claims only, for a payload whose signature is already verified.
+Result check_claims(const nlohmann::json &claims, const Policy &policy, int64_t now_seconds);
+
+// Scopes from `scope` (space-delimited) or `scp` (string or array), deduplicated, in order.
+std::vector<std::string> scopes_of(const nlohmann::json &claims);
+
+} // namespace fastmcp::jose
