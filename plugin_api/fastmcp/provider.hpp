@@ -292,16 +292,21 @@ constexpr fastmcp_setting_field field(const char *name, fastmcp_field_type type,
 
 // Defines the module's single exported entry symbol. Arguments after the version are
 // `const fastmcp_provider_desc*` values (addresses of static descriptors).
+// The function shares its name with the fastmcp_auth_module typedef, which C++ forbids in one
+// scope: it is declared in a namespace (C linkage ignores namespaces) and the struct is named
+// through its elaborated form.
 #define FASTMCP_AUTH_MODULE(module_name, module_version, ...)                                      \
-    extern "C" FASTMCP_AUTH_EXPORT const fastmcp_auth_module *fastmcp_auth_module(void) {          \
+    namespace fastmcp_module_entry {                                                               \
+    extern "C" FASTMCP_AUTH_EXPORT const struct fastmcp_auth_module *fastmcp_auth_module(void) {   \
         static const fastmcp_provider_desc *const providers[] = {__VA_ARGS__};                     \
-        static const fastmcp_auth_module module = {                                                \
+        static const struct fastmcp_auth_module module = {                                         \
             FASTMCP_AUTH_ABI_MAJOR,                                                                \
             FASTMCP_AUTH_ABI_MINOR,                                                                \
-            sizeof(fastmcp_auth_module),                                                           \
+            sizeof(struct fastmcp_auth_module),                                                    \
             module_name,                                                                           \
             module_version,                                                                        \
             providers,                                                                             \
             sizeof(providers) / sizeof(providers[0])};                                             \
         return &module;                                                                            \
+    }                                                                                              \
     }
