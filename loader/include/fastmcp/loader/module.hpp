@@ -1,0 +1,35 @@
+// A dlopen'ed provider module: RAII over the handle, with its validated descriptor.
+#pragma once
+
+#include "fastmcp/auth_plugin.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fastmcp::loader {
+
+class Module {
+public:
+    // dlopen(RTLD_NOW|RTLD_LOCAL) + entry symbol + ABI checks. Throws LoadError
+    // (DlopenFailed, MissingEntrySymbol, AbiMismatch, BadDescriptor).
+    static std::shared_ptr<Module> open(const std::string &path);
+    ~Module(); // dlclose
+    Module(const Module &) = delete;
+    Module &operator=(const Module &) = delete;
+
+    const std::string &path() const { return path_; }
+    const fastmcp_auth_module &descriptor() const { return *module_; }
+    std::string name() const;
+    std::vector<const fastmcp_provider_desc *> providers() const;
+    // nullptr when the module has no provider of that name.
+    const fastmcp_provider_desc *find(const std::string &class_name) const;
+
+private:
+    Module(std::string path, void *handle, const fastmcp_auth_module *module);
+    std::string path_;
+    void *handle_ = nullptr;
+    const fastmcp_auth_module *module_ = nullptr;
+};
+
+} // namespace fastmcp::loader
