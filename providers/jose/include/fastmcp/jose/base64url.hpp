@@ -10,6 +10,11 @@ namespace fastmcp::jose {
 
 // nullopt when `in` is not strict, canonical, unpadded base64url.
 std::optional<std::string> base64url_decode(std::string_view in);
+// Same, into `out` (its capacity is reused: the verify path decodes without fresh allocations).
+// False, with `out` unspecified, when `in` is not strict.
+bool base64url_decode_into(std::string_view in, std::string &out);
+// True when `in` is strict, canonical, unpadded base64url (no decoding).
+bool is_base64url(std::string_view in);
 std::string base64url_encode(std::string_view bytes);
 
 } // namespace fastmcp::jose

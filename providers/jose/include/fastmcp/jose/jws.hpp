@@ -19,6 +19,7 @@ struct ParsedJws {
     std::string_view signing_input; // "header.payload", a view into the token
     nlohmann::json header;          // a JSON object
     nlohmann::json payload;         // a JSON object (we only accept JSON claims sets)
+    std::string payload_bytes;      // decoded payload; only filled when parsed with json_payload=false
     std::string signature;          // decoded bytes
     std::optional<Alg> alg;         // nullopt: `none` or unknown (reason ALG_NOT_ALLOWED)
     std::string kid;
@@ -27,7 +28,7 @@ struct ParsedJws {
 struct Result {
     fastmcp_reason reason = FASTMCP_REASON_INTERNAL_ERROR;
     std::string detail;        // short, never contains the token
-    nlohmann::json claims;     // set when the signature verified
+    nlohmann::json claims;     // set when the signature verified (verify); check_claims copies it
     std::vector<std::string> scopes;       // from `scope` or `scp`
     std::vector<std::string> missing_scopes; // with INSUFFICIENT_SCOPE
     const Jwk *key = nullptr;  // the key that verified
@@ -38,10 +39,18 @@ struct Result {
 // `jku`, `x5u`, `jwk`, `x5c` headers are ignored (never used to find a key).
 fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
                              std::string &detail);
+// With json_payload=false the payload may be any bytes (RFC 7515 allows it); they land in
+// `payload_bytes` and `payload` stays null. For generic JWS conformance, not for bearer tokens.
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
+                             std::string &detail, bool json_payload);
 
 // Everything: parse, algorithm policy, key selection by kid, signature, claims. Pure: no I/O,
 // no clock (now is given), no globals. UNKNOWN_KID tells the caller a refetch may help.
 Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
+
+// Signature only: structure, algorithm policy, key selection and signature, for a payload of any
+// bytes; no claims are read (Result.claims stays null). The RFC 7515 / Wycheproof JWS layer.
+Result verify_jws(std::string_view token, const KeySet &keys, const Policy &policy);
 
 // Claims only, for a payload whose signature is already verified.
 Result check_claims(const nlohmann::json &claims, const Policy &policy, int64_t now_seconds);
