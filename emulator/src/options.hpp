@@ -1,0 +1,35 @@
+// Settings of the AuthKit emulator (flags of fastmcp-authkit-emulator, or set by tests in-process).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace fastmcp::emulator {
+
+struct DevUser {
+    std::string sub = "user_01EMULATORDEVUSER000000000";
+    std::string email = "dev@example.com";
+    std::string name = "Dev User";
+};
+
+struct EmulatorOptions {
+    std::string bind_host = "127.0.0.1"; // loopback only: this is a dev tool
+    uint16_t port = 0;                   // 0 = the OS picks
+    std::string issuer;                  // empty = http://127.0.0.1:<port>
+    int64_t token_lifetime_s = 3600;
+    int64_t refresh_lifetime_s = 30 * 24 * 3600;
+    int64_t code_lifetime_s = 600;       // RFC 6749 §4.1.2: 10 minutes at most
+    DevUser user;
+    std::string org_id = "org_01EMULATORDEVORG0000000000";
+    // Scopes this AS knows; requested scopes outside this list are dropped from the grant.
+    std::vector<std::string> scopes = {"openid", "profile", "email", "offline_access"};
+    int64_t rotate_keys_every_s = 0;     // 0 = never rotate on a timer
+    int64_t previous_key_grace_s = 3600; // retired keys stay in the JWKS this long
+    bool start_down = false;             // answer 503 to everything but /__admin until "up"
+    bool access_log = false;
+    std::function<int64_t()> clock;      // Unix seconds; default: system clock
+};
+
+} // namespace fastmcp::emulator
