@@ -1,0 +1,103 @@
+// The generic "bearer JWT provider" core that AuthKit, JWTVerifier (and later Supabase) build on:
+// a claims policy, a key source (a JWKS source or a fixed key set), and the RFC 9728
+// protected-resource metadata. verify() checks a token against the current key snapshot and, on
+// an unknown kid, asks the source for a refetch and retries once.
+//
+// Thread-safety: verify, describe and handle_route may run concurrently; set_issuer may run
+// concurrently with them (discovery calls it from the key source's worker).
+#pragma once
+
+#include "fastmcp/jose/jwk.hpp"
+#include "fastmcp/jose/jws.hpp"
+#include "fastmcp/jose/policy.hpp"
+#include "fastmcp/jwks/key_source.hpp"
+#include "fastmcp/jwt/settings_reader.hpp"
+#include "fastmcp/provider.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fastmcp::jwt {
+
+inline constexpr std::string_view kProtectedResourcePath = "/.well-known/oauth-protected-resource";
+
+struct BearerConfig {
+    std::string provider_name;  // for describe and log lines, e.g. "AuthKitProvider"
+    std::string base_url;       // BASE_URL without trailing slash; empty: no metadata routes
+    std::string mcp_path = "/mcp";
+    std::vector<std::string> authorization_servers;
+    std::optional<std::string> resource_name;
+    std::optional<std::string> resource_documentation;
+    jose::Policy policy;
+    std::vector<std::string> warnings; // configuration warnings, listed by describe()
+
+    // Keys: a JWKS source (when jwks has a URI or a resolver) or a fixed key set.
+    std::optional<jwks::SourceOptions> jwks;
+    jwks::KeySetPtr static_keys;
+};
+
+// The resource URL a token's audience must name by default: BASE_URL + the host's MCP path.
+std::string resource_url(std::string_view base_url, std::string_view mcp_path);
+
+// Maps a jose result to the plugin verdict (token byte for byte, client_id from client_id, azp,
+// then sub; required_scope lists the missing scopes). Exposed for tests.
+plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
+                           const std::vector<std::string> &required_scopes);
+
+class BearerCore {
+public:
+    BearerCore(plugin::Host host, BearerConfig config);
+    ~BearerCore();
+    BearerCore(const BearerCore &) = delete;
+    BearerCore &operator=(const BearerCore &) = delete;
+
+    // Starts the key source's background worker. Call at the end of the owner's constructor.
+    void start();
+
+    plugin::Verdict verify(std::string_view token);
+
+    // describe() fields: resource, resource_metadata_url, issuer, authorization_servers,
+    // required_scopes, audiences, algorithms, routes, warnings, health.
+    nlohmann::json describe() const;
+    // Serves the protected-resource document (path-suffixed and root forms).
+    bool handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) const;
+
+    // The RFC 9728 document, or a null json when there is no BASE_URL.
+    nlohmann::ordered_json protected_resource_metadata() const;
+    std::vector<std::string> routes() const;
+
+    // Discovery found the issuer the IdP really uses: swap it into the policy and metadata.
+    void set_issuer(const std::string &issuer);
+
+    const std::string &resource() const { return resource_; }
+    std::string resource_metadata_url() const;
+    jwks::KeySource *key_source() const { return source_.get(); }
+    std::shared_ptr<const jose::Policy> policy() const { return state_.load()->policy; }
+
+private:
+    struct State { // swapped as a whole when discovery changes the issuer
+        std::shared_ptr<const jose::Policy> policy;
+        std::vector<std::string> authorization_servers;
+    };
+
+    plugin::Host host_;
+    BearerConfig config_;
+    std::string resource_;
+    std::atomic<std::shared_ptr<const State>> state_;
+    std::unique_ptr<jwks::KeySource> source_;
+};
+
+// Adds the CORS and content headers the well-known documents carry.
+void set_json_document(plugin::RouteResponse &out, int status, std::string body);
+// 405 / 204 handling shared by the metadata routes; returns true when the request was answered.
+bool answer_non_get(const plugin::RouteRequest &request, plugin::RouteResponse &out);
+// True when `path` is `route` or `route` + "/".
+bool path_matches(std::string_view path, std::string_view route);
+
+} // namespace fastmcp::jwt
