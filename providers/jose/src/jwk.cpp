@@ -347,9 +347,19 @@ std::optional<KeySet> parse_jwks(std::string_view document, const KeySetOptions 
         return std::nullopt;
     }
     KeySet set;
+    std::vector<std::string> kids_seen; // every entry's kid, usable or not
+    std::vector<std::string> duplicate_kids;
     for (const auto &entry : *keys) {
         std::string kid;
         if (entry.is_object()) string_member(entry, "kid", kid);
+        if (!kid.empty()) {
+            if (std::find(kids_seen.begin(), kids_seen.end(), kid) != kids_seen.end()) {
+                if (std::find(duplicate_kids.begin(), duplicate_kids.end(), kid) == duplicate_kids.end())
+                    duplicate_kids.push_back(kid);
+            } else {
+                kids_seen.push_back(kid);
+            }
+        }
         if (set.keys.size() >= opts.max_keys) {
             set.skipped.push_back({kid, "more than " + std::to_string(opts.max_keys) + " keys"});
             continue;
@@ -357,6 +367,12 @@ std::optional<KeySet> parse_jwks(std::string_view document, const KeySetOptions 
         std::string why;
         if (auto key = parse_jwk(entry, opts, why)) set.keys.push_back(std::move(key));
         else set.skipped.push_back({kid, why});
+    }
+    // A kid that names two entries is ambiguous (which key did the issuer mean?): use neither.
+    for (const auto &kid : duplicate_kids) {
+        auto dup = std::stable_partition(set.keys.begin(), set.keys.end(), [&](const auto &k) { return k->kid != kid; });
+        for (auto it = dup; it != set.keys.end(); ++it) set.skipped.push_back({kid, "kid appears more than once"});
+        set.keys.erase(dup, set.keys.end());
     }
     // A shared secret published next to public keys is no secret: use none of the secrets.
     const bool has_public =
