@@ -9,6 +9,10 @@
 
 namespace fastmcp::loader {
 
+// Field i of a provider's schema. Steps by the module's own struct_size, so a module built against a
+// later minor (with appended fields) is read correctly. Use this, never desc.fields[i].
+const fastmcp_setting_field &provider_field(const fastmcp_provider_desc &desc, size_t i);
+
 class Module {
 public:
     // dlopen(RTLD_NOW|RTLD_LOCAL) + entry symbol + ABI checks. Throws LoadError
