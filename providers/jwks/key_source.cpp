@@ -195,24 +195,27 @@ void KeySource::remember_missing_locked(std::string_view kid, int64_t now) {
 }
 
 KeySetPtr KeySource::refresh_for_unknown_kid(std::string_view kid, const KeySetPtr &seen) {
-    {
-        auto cur = current_.load();
-        if (cur && cur != seen) return cur; // a newer set arrived meanwhile: retry with it
+    // A set newer than the one the caller used: retry with it if it has the kid; otherwise go on
+    // as if the caller had used it.
+    KeySetPtr base = seen;
+    if (auto cur = current_.load(); cur && cur != seen) {
+        if (cur->find(kid)) return cur;
+        base = cur;
     }
     std::unique_lock lock(mutex_);
     if (stopping_) return nullptr;
     const int64_t now = host_.now_ms();
-    auto newer = [&]() -> KeySetPtr {
+    auto with_kid = [&]() -> KeySetPtr {
         auto cur = current_.load();
-        if (cur && cur != seen && cur->find(kid)) return cur;
-        remember_missing_locked(kid, now);
-        return cur && cur != seen ? cur : nullptr;
+        if (cur && cur->find(kid)) return cur;
+        remember_missing_locked(kid, now); // looked for and absent: don't fetch for it again soon
+        return nullptr;
     };
-    if (auto cur = current_.load(); cur && cur != seen) return cur;
+    if (auto cur = current_.load(); cur && cur != base) return cur->find(kid) ? cur : nullptr;
     if (negatively_cached_locked(kid, now)) return nullptr;
     if (in_flight_) { // single-flight: join the fetch already running
         wait_in_flight_locked(lock);
-        return newer();
+        return with_kid();
     }
     if (now < last_kid_fetch_ms_ + options_.refetch_min_interval_ms) {
         // Rate-limited. Schedule one deferred fetch so that a key the IdP has just published is
@@ -227,7 +230,7 @@ KeySetPtr KeySource::refresh_for_unknown_kid(std::string_view kid, const KeySetP
     }
     host_.log(FASTMCP_LOG_INFO, "JWKS: unknown kid " + printable(kid) + "; refetching the key set");
     run_fetch_locked(lock, Cause::UnknownKid);
-    return newer();
+    return with_kid();
 }
 
 void KeySource::refresh_now() {

@@ -86,8 +86,8 @@ public:
     // May still return nullptr (the IdP is unreachable).
     KeySetPtr await_initial();
 
-    // A verification against `seen` found no key with `kid`. Returns a newer snapshot to retry
-    // with, or nullptr when there is none: the kid was just looked for (negative cache), or the
+    // A verification against `seen` found no key with `kid`. Returns a newer snapshot that has
+    // the kid, to retry with, or nullptr: the kid was just looked for (negative cache), or the
     // rate limit applies (a deferred fetch is then scheduled so a newly published key is picked
     // up within refetch_min_interval), or the fetch did not help.
     KeySetPtr refresh_for_unknown_kid(std::string_view kid, const KeySetPtr &seen);
