@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the pinned npm packages used by tests and benchmarks (never by the product), from lock
+# files, only when the lock file changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for dir in tests/e2e tests/conformance bench/peers/ts-sdk; do
+  [ -f "$dir/package-lock.json" ] || continue
+  stamp="$dir/node_modules/.fastmcp-lock-stamp"
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then continue; fi
+  echo "install-node-deps: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$sum" > "$stamp"
+done
