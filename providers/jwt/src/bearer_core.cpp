@@ -1,7 +1,9 @@
 #include "fastmcp/jwt/bearer_core.hpp"
 
 #include "fastmcp/jose/alg.hpp"
+#include "fastmcp/jose/signature.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fastmcp::jwt {
@@ -166,7 +168,40 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
                 result = jose::verify(token, *newer, policy, host_.now_ms() / 1000);
         }
     }
+    if (result.reason == FASTMCP_REASON_UNKNOWN_KID && pinned_key(keys))
+        result = verify_with_pinned_key(token, *keys->keys.front(), policy, now);
     return to_verdict(result, token, policy.required_scopes);
+}
+
+bool BearerCore::pinned_key(const jwks::KeySetPtr &keys) const {
+    return keys == config_.static_keys && keys->keys.size() == 1 && keys->keys.front()->kid.empty();
+}
+
+// A configured PEM key has no kid of its own, so it verifies tokens whatever kid they name.
+// jose::verify already checked structure and algorithm policy before it reported UNKNOWN_KID.
+jose::Result BearerCore::verify_with_pinned_key(std::string_view token, const jose::Jwk &key,
+                                                const jose::Policy &policy, int64_t now) const {
+    jose::Result r;
+    jose::ParsedJws jws;
+    r.reason = jose::parse_compact(token, policy.max_token_bytes, jws, r.detail);
+    if (r.reason != FASTMCP_REASON_OK) return r;
+    if (!jws.alg || std::find(policy.allowed_algs.begin(), policy.allowed_algs.end(), *jws.alg) ==
+                        policy.allowed_algs.end()) {
+        r.reason = FASTMCP_REASON_ALG_NOT_ALLOWED;
+        return r;
+    }
+    if (!key.fits(*jws.alg)) {
+        r.reason = FASTMCP_REASON_ALG_KEY_MISMATCH;
+        return r;
+    }
+    if (!jose::verify_signature(*jws.alg, key, jws.signing_input, jws.signature)) {
+        r.reason = FASTMCP_REASON_BAD_SIGNATURE;
+        return r;
+    }
+    r = jose::check_claims(jws.payload, policy, now);
+    r.key = &key;
+    r.claims = std::move(jws.payload);
+    return r;
 }
 
 std::string BearerCore::resource_metadata_url() const {

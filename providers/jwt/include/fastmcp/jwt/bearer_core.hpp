@@ -86,6 +86,10 @@ private:
         std::vector<std::string> authorization_servers;
     };
 
+    bool pinned_key(const jwks::KeySetPtr &keys) const;
+    jose::Result verify_with_pinned_key(std::string_view token, const jose::Jwk &key,
+                                        const jose::Policy &policy, int64_t now) const;
+
     plugin::Host host_;
     BearerConfig config_;
     std::string resource_;
