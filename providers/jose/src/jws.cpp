@@ -4,6 +4,7 @@
 #include "fastmcp/jose/jws.hpp"
 
 #include "claims_check.hpp"
+#include "strict_json.hpp"
 #include "fastmcp/jose/base64url.hpp"
 #include "fastmcp/jose/signature.hpp"
 
@@ -13,11 +14,8 @@ namespace fastmcp::jose {
 
 namespace {
 
-// Parse a JSON object; discarded (not an object or not JSON) on failure. Never throws.
-bool parse_object(const std::string &text, nlohmann::json &out) {
-    out = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    return !out.is_discarded() && out.is_object();
-}
+// A JSON object without duplicate names. Never throws.
+bool parse_object(const std::string &text, nlohmann::json &out) { return detail::parse_strict_object(text, out); }
 
 Result fail(fastmcp_reason reason, std::string detail) {
     Result r;
@@ -142,7 +140,7 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     }
     if (json_payload) {
         if (!parse_object(scratch, out.payload)) {
-            detail = "payload is not a JSON object";
+            detail = "payload is not a JSON object (or repeats a name)";
             return FASTMCP_REASON_BAD_JSON;
         }
     } else {
