@@ -144,9 +144,7 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     if (token.empty())
         return plugin::Verdict::reject(FASTMCP_REASON_MISSING_TOKEN,
                                        default_description(FASTMCP_REASON_MISSING_TOKEN));
-    const auto state = state_.load();
-    const jose::Policy &policy = *state->policy;
-    if (token.size() > policy.max_token_bytes)
+    if (token.size() > config_.policy.max_token_bytes)
         return plugin::Verdict::reject(FASTMCP_REASON_TOKEN_TOO_LARGE,
                                        default_description(FASTMCP_REASON_TOKEN_TOO_LARGE));
     jwks::KeySetPtr keys = config_.static_keys;
@@ -157,6 +155,9 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     if (!keys)
         return plugin::Verdict::reject(FASTMCP_REASON_JWKS_UNAVAILABLE,
                                        default_description(FASTMCP_REASON_JWKS_UNAVAILABLE));
+    // Loaded after the keys: the first fetch may have run discovery, which can set the issuer.
+    const auto state = state_.load();
+    const jose::Policy &policy = *state->policy;
     const int64_t now = host_.now_ms() / 1000;
     jose::Result result = jose::verify(token, *keys, policy, now);
     if (result.reason == FASTMCP_REASON_UNKNOWN_KID && source_) {
