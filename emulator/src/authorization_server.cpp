@@ -139,7 +139,7 @@ const std::string *Reply::header(std::string_view name) const {
 }
 
 AuthorizationServer::AuthorizationServer(EmulatorOptions options, std::string issuer)
-    : options_(std::move(options)), issuer_(std::move(issuer)), keys_(options_.previous_key_grace_s),
+    : options_(std::move(options)), issuer_(std::move(issuer)), keys_(options_.previous_key_grace_s, options_.key_factory),
       down_(options_.start_down) {
     last_rotation_ = now();
 }

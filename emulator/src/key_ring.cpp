@@ -6,7 +6,8 @@
 
 namespace fastmcp::emulator {
 
-KeyRing::KeyRing(int64_t grace_s) : grace_s_(grace_s) {
+KeyRing::KeyRing(int64_t grace_s, std::function<jose::PkeyPtr()> key_factory)
+    : grace_s_(grace_s), key_factory_(std::move(key_factory)) {
     std::lock_guard lock(mu_);
     add_current_locked();
 }
@@ -15,7 +16,7 @@ void KeyRing::add_current_locked() {
     Key k;
     // Readable and unique: generation for humans, random suffix so restarts never reuse a kid.
     k.kid = "emu_key_" + std::to_string(++generation_) + "_" + random_hex(4);
-    k.pkey = jose::generate_key(jose::Alg::RS256);
+    k.pkey = key_factory_ ? key_factory_() : jose::generate_key(jose::Alg::RS256);
     keys_.push_back(std::move(k));
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,7 +18,7 @@ namespace fastmcp::emulator {
 class KeyRing {
 public:
     // grace_s: how long a retired key stays in the JWKS (0 = dropped at once).
-    explicit KeyRing(int64_t grace_s);
+    explicit KeyRing(int64_t grace_s, std::function<jose::PkeyPtr()> key_factory = {});
 
     // Signs `claims` with the current key (header carries its kid).
     std::string sign(const nlohmann::json &claims);
@@ -40,6 +41,7 @@ private:
 
     std::mutex mu_;
     int64_t grace_s_;
+    std::function<jose::PkeyPtr()> key_factory_;
     std::vector<Key> keys_; // keys_.back() is current
     unsigned generation_ = 0;
 };

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include "fastmcp/jose/jwk.hpp"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,6 +32,9 @@ struct EmulatorOptions {
     bool start_down = false;             // answer 503 to everything but /__admin until "up"
     bool access_log = false;
     std::function<int64_t()> clock;      // Unix seconds; default: system clock
+    // New RS256 private keys; default: a fresh RSA-2048 key each time. Tests reuse a small pool
+    // because RSA key generation takes a noticeable fraction of a second.
+    std::function<jose::PkeyPtr()> key_factory;
 };
 
 } // namespace fastmcp::emulator
