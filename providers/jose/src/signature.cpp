@@ -9,9 +9,27 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include <array>
+#include <atomic>
 #include <memory>
 
 namespace fastmcp::jose {
+
+namespace detail {
+
+struct PreparedVerifiers {
+    static constexpr size_t kAlgCount = static_cast<size_t>(Alg::HS512) + 1;
+    std::array<std::atomic<EVP_MD_CTX *>, kAlgCount> slots{};
+    ~PreparedVerifiers() {
+        for (auto &slot : slots) EVP_MD_CTX_free(slot.load());
+    }
+};
+
+void PreparedVerifiersDeleter::operator()(PreparedVerifiers *p) const noexcept { delete p; }
+
+PreparedVerifiersPtr new_prepared_verifiers() { return PreparedVerifiersPtr(new PreparedVerifiers()); }
+
+} // namespace detail
 
 namespace {
 
@@ -24,26 +42,52 @@ struct EcdsaSigDeleter {
 
 const unsigned char *bytes(std::string_view s) { return reinterpret_cast<const unsigned char *>(s.data()); }
 
-bool digest_verify(Alg alg, EVP_PKEY *pkey, std::string_view input, const unsigned char *sig, size_t sig_len) {
+// A fresh verification context for `alg` under `pkey`.
+EVP_MD_CTX *init_verifier(Alg alg, EVP_PKEY *pkey) {
     std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-    if (!ctx) return false;
+    if (!ctx) return nullptr;
     EVP_PKEY_CTX *pctx = nullptr; // owned by ctx
     const EVP_MD *md = detail::digest_for(alg);
-    if (EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey) != 1) return false;
+    if (EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, pkey) != 1) return nullptr;
     if (detail::is_pss(alg)) {
         // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash. OpenSSL then insists on
         // exactly that salt length when verifying.
         if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1)
-            return false;
+            return nullptr;
     }
+    return ctx.release();
+}
+
+// The key's prepared context for `alg`, created on first use. Never used directly (a one-shot
+// verify finalises its context): callers copy it.
+const EVP_MD_CTX *prepared_verifier(Alg alg, const Jwk &key) {
+    if (!key.prepared) return nullptr;
+    auto &slot = key.prepared->slots[static_cast<size_t>(alg)];
+    if (EVP_MD_CTX *ready = slot.load(std::memory_order_acquire)) return ready;
+    EVP_MD_CTX *fresh = init_verifier(alg, key.pkey.get());
+    if (!fresh) return nullptr;
+    EVP_MD_CTX *expected = nullptr;
+    if (slot.compare_exchange_strong(expected, fresh, std::memory_order_acq_rel)) return fresh;
+    EVP_MD_CTX_free(fresh); // another thread won the race
+    return expected;
+}
+
+bool digest_verify(Alg alg, const Jwk &key, std::string_view input, const unsigned char *sig, size_t sig_len) {
+    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+    if (const EVP_MD_CTX *prepared = prepared_verifier(alg, key)) {
+        ctx.reset(EVP_MD_CTX_new());
+        if (ctx && EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) ctx.reset();
+    }
+    if (!ctx) ctx.reset(init_verifier(alg, key.pkey.get())); // no cache, or the copy failed
+    if (!ctx) return false;
     return EVP_DigestVerify(ctx.get(), sig, sig_len, bytes(input), input.size()) == 1;
 }
 
 bool verify_rsa(Alg alg, const Jwk &key, std::string_view input, std::string_view sig) {
     if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(key.pkey.get()))) return false;
-    return digest_verify(alg, key.pkey.get(), input, bytes(sig), sig.size());
+    return digest_verify(alg, key, input, bytes(sig), sig.size());
 }
 
 bool verify_ecdsa(Alg alg, const Jwk &key, std::string_view input, std::string_view sig) {
@@ -65,12 +109,12 @@ bool verify_ecdsa(Alg alg, const Jwk &key, std::string_view input, std::string_v
     unsigned char *p = der;
     const int der_len = i2d_ECDSA_SIG(es.get(), &p);
     if (der_len <= 0) return false;
-    return digest_verify(alg, key.pkey.get(), input, der, static_cast<size_t>(der_len));
+    return digest_verify(alg, key, input, der, static_cast<size_t>(der_len));
 }
 
 bool verify_eddsa(const Jwk &key, std::string_view input, std::string_view sig) {
     if (sig.size() != 64) return false;
-    return digest_verify(Alg::EdDSA, key.pkey.get(), input, bytes(sig), sig.size());
+    return digest_verify(Alg::EdDSA, key, input, bytes(sig), sig.size());
 }
 
 bool verify_hmac(Alg alg, const Jwk &key, std::string_view input, std::string_view sig) {
