@@ -1,12 +1,86 @@
+// fastmcp run [SERVER_MODULE.so] --transport http [--host H] [--port P] [--path /mcp]
+//             [--env-file F] [--log-level L] [limits...]
 #include "commands.hpp"
 
+#include "fastmcp/server.hpp"
+
+#include "../server/demo_app.hpp"
+#include "../server/server_module.hpp"
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
 
 namespace fastmcp::cli {
+namespace {
 
-int cmd_run(const Args &) {
-    std::fputs("fastmcp: 'run' is not implemented yet\n", stderr);
-    return 2;
+constexpr const char *kRunUsage =
+    "usage: fastmcp run [SERVER_MODULE.so] --transport http [--host H] [--port P] [--path /mcp]\n"
+    "                   [--env-file F] [--log-level debug|info|warning|error]\n"
+    "                   [--max-body-bytes N] [--request-timeout-ms N] [--keep-alive-timeout-ms N]\n"
+    "                   [--max-threads N] [--drain-timeout-ms N]\n"
+    "Without a module, serves the built-in demo app (tools: whoami, echo).\n"
+    "Auth comes from FASTMCP_SERVER_AUTH (environment or .env); unset means auth off.\n";
+
+long parse_number(const std::string &flag, const std::string &value, long min, long max) {
+    char *end = nullptr;
+    errno = 0;
+    long n = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end || errno || n < min || n > max)
+        throw StartupError(flag + ": '" + value + "' is not a number in " + std::to_string(min) + ".." + std::to_string(max));
+    return n;
+}
+
+} // namespace
+
+int cmd_run(const Args &args) {
+    RunOptions options;
+    std::string module_path;
+    try {
+        for (size_t i = 0; i < args.size(); ++i) {
+            const std::string &a = args[i];
+            auto value = [&]() -> const std::string & {
+                if (i + 1 >= args.size()) throw StartupError(a + " needs a value");
+                return args[++i];
+            };
+            if (a == "--help" || a == "-h") {
+                std::fputs(kRunUsage, stdout);
+                return 0;
+            } else if (a == "--transport") options.transport = value();
+            else if (a == "--host") options.host = value();
+            else if (a == "--port") options.port = static_cast<int>(parse_number(a, value(), 0, 65535));
+            else if (a == "--path") options.path = value();
+            else if (a == "--env-file") options.env_file = value();
+            else if (a == "--log-level") options.log_level = value();
+            else if (a == "--max-body-bytes") options.limits.max_body_bytes = static_cast<size_t>(parse_number(a, value(), 1, 1L << 30));
+            else if (a == "--request-timeout-ms") options.limits.request_timeout_ms = static_cast<int>(parse_number(a, value(), 100, 3600000));
+            else if (a == "--keep-alive-timeout-ms") options.limits.keep_alive_timeout_ms = static_cast<int>(parse_number(a, value(), 100, 3600000));
+            else if (a == "--max-threads") options.limits.max_threads = static_cast<int>(parse_number(a, value(), 2, 4096));
+            else if (a == "--drain-timeout-ms") options.limits.drain_timeout_ms = static_cast<int>(parse_number(a, value(), 0, 3600000));
+            else if (!a.empty() && a[0] == '-') throw StartupError("unknown option " + a + "\n" + kRunUsage);
+            else if (module_path.empty()) module_path = a;
+            else throw StartupError("only one server module may be given\n" + std::string(kRunUsage));
+        }
+        if (options.transport != "http" && options.transport != "streamable-http")
+            throw StartupError("--transport " + options.transport +
+                               " is not supported: this host serves Streamable HTTP only (use --transport http)");
+
+        std::shared_ptr<host::ServerModule> module;
+        if (!module_path.empty()) module = host::ServerModule::open(module_path);
+        Server server{module ? module->name() : "AuthKit Secured App", module ? module->version() : FASTMCP_VERSION};
+        if (module) {
+            server.instructions(module->instructions());
+            module->register_tools(server);
+        } else {
+            host::add_demo_tools(server);
+        }
+        return server.run(options);
+    } catch (const StartupError &e) {
+        std::fprintf(stderr, "fastmcp: %s\n", e.what());
+        return 2;
+    }
 }
 
 } // namespace fastmcp::cli

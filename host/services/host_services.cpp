@@ -33,6 +33,10 @@ int64_t system_now_ms() {
 
 void set_default_log_level(int level) { g_min_level.store(level); }
 
+void log_message(fastmcp_log_level level, std::string_view message) { default_log(level, message); }
+
+bool log_enabled(fastmcp_log_level level) { return level >= g_min_level.load(std::memory_order_relaxed); }
+
 HostServices::HostServices() : HostServices(Options{}) {}
 
 HostServices::HostServices(Options options) : options_(std::move(options)) {

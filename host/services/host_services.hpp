@@ -42,4 +42,9 @@ private:
 // Minimum level printed by the default logger (FASTMCP_LOG_* value).
 void set_default_log_level(int level);
 
+// Writes one line through the default logger (stderr, "LEVEL message"), honouring the level above.
+void log_message(fastmcp_log_level level, std::string_view message);
+// True when `level` would be printed (lets callers skip building a message).
+bool log_enabled(fastmcp_log_level level);
+
 } // namespace fastmcp::host

@@ -1,0 +1,75 @@
+#include "bearer_header.hpp"
+
+namespace fastmcp::host {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+        if (x != y) return false;
+    }
+    return true;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool is_b64token(std::string_view t) {
+    if (t.empty()) return false;
+    size_t i = 0;
+    for (; i < t.size(); ++i) {
+        char c = t[i];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        if (!ok) break;
+    }
+    if (i == 0) return false;
+    for (; i < t.size(); ++i)
+        if (t[i] != '=') return false;
+    return true;
+}
+
+} // namespace
+
+BearerExtraction extract_bearer(const std::vector<std::string_view> &values) {
+    BearerExtraction out;
+    if (values.empty()) return out;
+    if (values.size() > 1) {
+        out.kind = BearerExtraction::Kind::Duplicate;
+        out.description = "more than one Authorization header";
+        return out;
+    }
+    std::string_view v = values.front();
+    while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+    size_t scheme_end = 0;
+    while (scheme_end < v.size() && !is_space(v[scheme_end])) ++scheme_end;
+    if (!iequals(v.substr(0, scheme_end), "bearer")) return out; // another scheme: no bearer credentials
+    std::string_view rest = v.substr(scheme_end);
+    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    if (!is_b64token(rest)) {
+        out.kind = BearerExtraction::Kind::Malformed;
+        out.description = rest.empty() ? "the Bearer credentials are empty" : "the Bearer credentials are not a b64token";
+        return out;
+    }
+    out.kind = BearerExtraction::Kind::Token;
+    out.token = rest;
+    return out;
+}
+
+bool query_has_access_token(std::string_view query) {
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view param = query.substr(0, amp);
+        std::string_view name = param.substr(0, param.find('='));
+        if (iequals(name, "access_token")) return true;
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return false;
+}
+
+} // namespace fastmcp::host

@@ -1,0 +1,52 @@
+#include "http_server.hpp"
+
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <chrono>
+#include <thread>
+
+namespace fastmcp::host {
+
+HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &limits,
+                       std::shared_ptr<RequestHandler> handler)
+    : tracker_(std::make_shared<ConnectionTracker>()), pool_(2, limits.max_threads, 60, 256 * 1024) {
+    Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
+    socket_.bind(address, true, false);
+    socket_.listen(256);
+
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(limits.max_threads);
+    params->setMaxQueued(limits.max_queued);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(1000); // then the client reconnects (0 would mean no keep-alive)
+    params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(limits.keep_alive_timeout_ms) * 1000));
+    params->setTimeout(Poco::Timespan(static_cast<long>(limits.request_timeout_ms) * 1000));
+    params->setSoftwareVersion("");
+    ConnectionSettings settings{limits.request_timeout_ms, limits.keep_alive_timeout_ms};
+    auto factory = new ConnectionFactory(std::move(handler), tracker_, params, settings);
+    server_ = std::make_unique<Poco::Net::TCPServer>(factory, pool_, socket_, params);
+}
+
+HttpServer::~HttpServer() {
+    if (!stopped_) drain(0);
+}
+
+void HttpServer::start() { server_->start(); }
+
+int HttpServer::port() const { return socket_.address().port(); }
+
+bool HttpServer::drain(int timeout_ms) {
+    stopped_ = true;
+    server_->stop(); // no new connections; queued ones are dropped
+    tracker_->begin_drain();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (tracker_->count() > 0 || server_->currentConnections() > 0) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pool_.joinAll();
+    return true;
+}
+
+} // namespace fastmcp::host

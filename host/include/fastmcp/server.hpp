@@ -1,0 +1,107 @@
+// The library API of the fastmcp host:
+//
+//   fastmcp::Server server{"AuthKit Secured App"};
+//   server.tool("echo", "Echo text", R"({"type":"object","properties":{"text":{"type":"string"}}})",
+//               [](const nlohmann::json &args) { return fastmcp::ToolResult::text(args.value("text", "")); });
+//   return server.run({.host = "127.0.0.1", .port = 8000});
+//
+// Auth: an AuthBackend given with server.auth(...) wins; otherwise run() loads the provider named by
+// FASTMCP_SERVER_AUTH (process environment, then .env / --env-file). Unset means auth off.
+#pragma once
+
+#include "fastmcp/access_token.hpp"
+#include "fastmcp/auth_backend.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace fastmcp {
+
+// The result of tools/call: MCP content blocks plus the isError flag.
+struct ToolResult {
+    nlohmann::json content = nlohmann::json::array();
+    bool is_error = false;
+    nlohmann::json structured; // structuredContent when not null
+
+    static ToolResult text(std::string text);
+    static ToolResult error(std::string message);
+    ToolResult &add_text(std::string text);
+    ToolResult &add_image(std::string base64_data, std::string mime_type);
+    // An embedded text resource.
+    ToolResult &add_resource(std::string uri, std::string text, std::string mime_type = "text/plain");
+};
+
+using ToolHandler = std::function<ToolResult(const nlohmann::json &arguments)>;
+
+struct Tool {
+    std::string name;
+    std::string description;
+    nlohmann::json input_schema; // a JSON Schema object
+    ToolHandler handler;
+};
+
+// Limits against hostile input; the defaults suit a public server.
+struct ServerLimits {
+    size_t max_body_bytes = 1 << 20;      // 413 above this
+    size_t max_header_count = 64;         // 431 above this
+    size_t max_header_bytes = 16 * 1024;  // 431 above this (names + values)
+    int max_json_depth = 64;              // -32700 above this
+    int request_timeout_ms = 10000;       // whole request (headers + body) must arrive within this
+    int keep_alive_timeout_ms = 10000;    // idle connection closed after this
+    int max_threads = 64;                 // worker threads (one per active connection)
+    int max_queued = 256;                 // accepted connections waiting for a thread
+    int drain_timeout_ms = 10000;         // SIGINT/SIGTERM: wait this long for in-flight requests
+};
+
+struct RunOptions {
+    std::string transport = "http"; // only "http" (Streamable HTTP) is supported
+    std::string host = "127.0.0.1";
+    int port = 8000; // 0: the OS picks one
+    std::string path = "/mcp";
+    std::string env_file;        // optional .env file (precedence: process env > this file)
+    std::string log_level;       // debug|info|warning|error; empty = info
+    bool handle_signals = true;  // SIGINT/SIGTERM drain and return 0
+    bool print_ready_line = true; // "Listening on http://H:P/mcp" on stdout, once
+    ServerLimits limits;
+    // Called once the port accepts connections, with the MCP URL (real port filled in).
+    std::function<void(const std::string &url)> on_ready;
+};
+
+// A configuration or load error that stops the server (exit status 2), never "no auth".
+struct StartupError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Server {
+public:
+    explicit Server(std::string name, std::string version = "0.1.0");
+    ~Server();
+    Server(const Server &) = delete;
+    Server &operator=(const Server &) = delete;
+
+    // Registers a tool; input_schema_json must be a JSON object (throws std::invalid_argument).
+    Server &tool(std::string name, std::string description, std::string_view input_schema_json, ToolHandler handler);
+    Server &tool(Tool tool);
+    // An explicit auth backend; wins over the environment.
+    Server &auth(std::shared_ptr<const AuthBackend> backend);
+    Server &instructions(std::string text);
+
+    // Serves until stop() or SIGINT/SIGTERM. Returns the process exit code: 0 after a clean drain,
+    // 2 on a configuration or start-up error (message on stderr).
+    int run(const RunOptions &options);
+    // Asks a running server to drain and return (thread-safe).
+    void stop();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace fastmcp

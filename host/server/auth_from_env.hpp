@@ -1,0 +1,16 @@
+// The auth backend named by the environment: FASTMCP_SERVER_AUTH (process environment, then the
+// --env-file / $FASTMCP_ENV_FILE / ./.env file) resolved and loaded by the loader, wrapped as an
+// AuthBackend. nullptr when FASTMCP_SERVER_AUTH is unset; every other failure throws StartupError.
+#pragma once
+
+#include "fastmcp/auth_backend.hpp"
+
+#include <memory>
+#include <string>
+
+namespace fastmcp::host {
+
+std::shared_ptr<const AuthBackend> auth_from_environment(const std::string &env_file, const std::string &mcp_path,
+                                                         const std::string &bind_host, bool bind_is_loopback);
+
+} // namespace fastmcp::host

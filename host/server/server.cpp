@@ -1,0 +1,206 @@
+#include "fastmcp/server.hpp"
+
+#include "fastmcp/provider_backend.hpp"
+
+#include "../http/http_server.hpp"
+#include "../http/mcp_http_handler.hpp"
+#include "../http/origin_guard.hpp"
+#include "../mcp/dispatcher.hpp"
+#include "auth_from_env.hpp"
+#include "host_services.hpp"
+
+#include <Poco/Exception.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <condition_variable>
+#include <thread>
+
+namespace fastmcp {
+
+struct Server::Impl {
+    host::ServerInfo info;
+    std::map<std::string, Tool, std::less<>> tools;
+    std::shared_ptr<const AuthBackend> auth;
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stop_requested = false;
+};
+
+Server::Server(std::string name, std::string version) : impl_(std::make_unique<Impl>()) {
+    impl_->info.name = std::move(name);
+    impl_->info.version = std::move(version);
+}
+
+Server::~Server() = default;
+
+Server &Server::tool(std::string name, std::string description, std::string_view input_schema_json, ToolHandler handler) {
+    auto schema = nlohmann::json::parse(input_schema_json, nullptr, false);
+    if (!schema.is_object()) throw std::invalid_argument("tool " + name + ": the input schema is not a JSON object");
+    return tool(Tool{std::move(name), std::move(description), std::move(schema), std::move(handler)});
+}
+
+Server &Server::tool(Tool t) {
+    if (t.name.empty() || !t.handler) throw std::invalid_argument("a tool needs a name and a handler");
+    if (!t.input_schema.is_object()) throw std::invalid_argument("tool " + t.name + ": the input schema is not a JSON object");
+    if (impl_->tools.count(t.name)) throw std::invalid_argument("tool " + t.name + " is registered twice");
+    std::string key = t.name;
+    impl_->tools.emplace(std::move(key), std::move(t));
+    return *this;
+}
+
+Server &Server::auth(std::shared_ptr<const AuthBackend> backend) {
+    impl_->auth = std::move(backend);
+    return *this;
+}
+
+Server &Server::instructions(std::string text) {
+    impl_->info.instructions = std::move(text);
+    return *this;
+}
+
+void Server::stop() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stop_requested = true;
+    }
+    impl_->wake.notify_all();
+}
+
+namespace {
+
+int parse_log_level(const std::string &level) {
+    if (level.empty() || level == "info" || level == "INFO") return FASTMCP_LOG_INFO;
+    if (level == "debug" || level == "DEBUG") return FASTMCP_LOG_DEBUG;
+    if (level == "warning" || level == "WARNING" || level == "warn") return FASTMCP_LOG_WARNING;
+    if (level == "error" || level == "ERROR") return FASTMCP_LOG_ERROR;
+    throw StartupError("--log-level: '" + level + "' is not one of debug, info, warning, error");
+}
+
+std::string url_host(const std::string &host) {
+    return host.find(':') != std::string::npos && host.front() != '[' ? "[" + host + "]" : host;
+}
+
+std::string normalise_path(std::string path) {
+    if (path.empty() || path.front() != '/') throw StartupError("--path must start with '/': " + path);
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (path.find_first_of("?# ") != std::string::npos) throw StartupError("--path must be a plain path: " + path);
+    return path;
+}
+
+// RFC 9728: the metadata URL inserts /.well-known/oauth-protected-resource before the path.
+std::string derived_metadata_url(const std::string &resource) {
+    size_t scheme = resource.find("://");
+    if (scheme == std::string::npos) return {};
+    size_t path = resource.find('/', scheme + 3);
+    std::string origin = path == std::string::npos ? resource : resource.substr(0, path);
+    std::string rest = path == std::string::npos ? "" : resource.substr(path);
+    if (rest == "/") rest.clear();
+    return origin + "/.well-known/oauth-protected-resource" + rest;
+}
+
+} // namespace
+
+int Server::run(const RunOptions &options) {
+    try {
+        host::set_default_log_level(parse_log_level(options.log_level));
+        if (options.transport != "http" && options.transport != "streamable-http")
+            throw StartupError("--transport " + options.transport +
+                               " is not supported: this host serves Streamable HTTP only (use --transport http)");
+        if (options.port < 0 || options.port > 65535) throw StartupError("--port must be 0..65535");
+        const std::string path = normalise_path(options.path);
+        const bool loopback = host::is_loopback_bind(options.host);
+
+        // Auth: explicit backend > FASTMCP_SERVER_AUTH (process env, then --env-file / .env) > off.
+        std::shared_ptr<const AuthBackend> auth = impl_->auth;
+        if (!auth) auth = host::auth_from_environment(options.env_file, path, options.host, loopback);
+        if (!auth) {
+            if (loopback)
+                host::log_message(FASTMCP_LOG_INFO, "auth is off (FASTMCP_SERVER_AUTH is unset); serving loopback only");
+            else
+                host::log_message(FASTMCP_LOG_WARNING,
+                                  "AUTH IS OFF: FASTMCP_SERVER_AUTH is unset and the server listens on " + options.host +
+                                      ", so anyone who can reach it can call every tool");
+        }
+
+        host::HttpAppConfig config;
+        config.mcp_path = path;
+        config.loopback_guard = loopback;
+        config.limits = options.limits;
+        config.auth = auth;
+        if (auth) {
+            config.fallback_resource_metadata_url = derived_metadata_url(auth->info().resource);
+            if (auth->info().resource_metadata_url.empty() && config.fallback_resource_metadata_url.empty())
+                throw StartupError("the auth provider describes neither resource_metadata_url nor resource");
+        }
+        config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools, options.limits.max_json_depth);
+
+        // Block the stop signals before any thread starts, so they all inherit the mask and only
+        // sigtimedwait below receives them.
+        sigset_t signals, previous;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        if (options.handle_signals) pthread_sigmask(SIG_BLOCK, &signals, &previous);
+        struct RestoreMask {
+            bool active;
+            sigset_t *mask;
+            ~RestoreMask() {
+                if (active) pthread_sigmask(SIG_SETMASK, mask, nullptr);
+            }
+        } restore{options.handle_signals, &previous};
+
+        std::unique_ptr<host::HttpServer> server;
+        try {
+            server = std::make_unique<host::HttpServer>(options.host, options.port, options.limits,
+                                                        std::make_shared<host::McpHttpHandler>(config));
+        } catch (const Poco::Exception &e) {
+            throw StartupError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.displayText());
+        }
+        server->start();
+        const std::string url = "http://" + url_host(options.host) + ":" + std::to_string(server->port()) + path;
+        if (options.print_ready_line) {
+            std::fprintf(stdout, "Listening on %s\n", url.c_str());
+            std::fflush(stdout);
+        }
+        host::log_message(FASTMCP_LOG_INFO, "serving " + impl_->info.name + " (" + std::to_string(impl_->tools.size()) +
+                                                " tools) on " + url + (auth ? " with auth" : ""));
+        if (options.on_ready) options.on_ready(url);
+
+        for (;;) {
+            {
+                std::unique_lock lock(impl_->mutex);
+                if (impl_->wake.wait_for(lock, std::chrono::milliseconds(options.handle_signals ? 0 : 200),
+                                         [&] { return impl_->stop_requested; }))
+                    break;
+            }
+            if (options.handle_signals) {
+                timespec wait{0, 200 * 1000 * 1000};
+                int sig = sigtimedwait(&signals, nullptr, &wait);
+                if (sig == SIGINT || sig == SIGTERM) {
+                    host::log_message(FASTMCP_LOG_INFO, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                                                            ", draining in-flight requests");
+                    break;
+                }
+            }
+        }
+        const bool drained = server->drain(options.limits.drain_timeout_ms);
+        host::log_message(drained ? FASTMCP_LOG_INFO : FASTMCP_LOG_WARNING,
+                          drained ? "stopped" : "stopped with requests still running after the drain timeout");
+        {
+            std::lock_guard lock(impl_->mutex);
+            impl_->stop_requested = false;
+        }
+        return 0;
+    } catch (const StartupError &e) {
+        std::fprintf(stderr, "fastmcp: %s\n", e.what());
+        return 2;
+    }
+}
+
+} // namespace fastmcp

@@ -1,0 +1,38 @@
+// Loading a server module (plugin_api/fastmcp/server_module.h): dlopen, ABI check, and the
+// registration of its tools into a Server. Tool handlers keep the module loaded.
+#pragma once
+
+#include "fastmcp/server.hpp"
+#include "fastmcp/server_module.h"
+
+#include <memory>
+#include <string>
+
+namespace fastmcp::host {
+
+class ServerModule : public std::enable_shared_from_this<ServerModule> {
+public:
+    // Throws StartupError with an actionable message (missing file, dlopen error, no entry symbol,
+    // ABI major mismatch naming both versions, bad descriptor).
+    static std::shared_ptr<ServerModule> open(const std::string &path);
+    ~ServerModule();
+    ServerModule(const ServerModule &) = delete;
+    ServerModule &operator=(const ServerModule &) = delete;
+
+    std::string name() const;
+    std::string version() const;
+    std::string instructions() const;
+    // Calls the module's register_tools; throws StartupError when it fails or a tool is invalid.
+    void register_tools(Server &server);
+
+private:
+    ServerModule(std::string path, void *handle, const fastmcp_server_module *desc);
+    std::string path_;
+    void *handle_;
+    const fastmcp_server_module *desc_;
+    Server *target_ = nullptr;
+    std::string error_;
+    fastmcp_server_host host_{};
+};
+
+} // namespace fastmcp::host
