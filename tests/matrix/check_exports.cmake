@@ -1,4 +1,5 @@
-# Asserts that every provider module exports exactly one project symbol: fastmcp_auth_module.
+# Asserts that every provider module exports exactly one project symbol: fastmcp_auth_module
+# (nm -D --defined-only; a leaked project symbol, C or C++, fails the test).
 # Usage: cmake -DDIRS="dir1|dir2" -P check_exports.cmake
 # Modules deliberately built without the entry symbol (broken_noentry) are expected to export
 # their one test function instead.
@@ -7,20 +8,26 @@ set(count 0)
 foreach(dir ${dirs})
   file(GLOB modules "${dir}/*.so")
   foreach(so ${modules})
-    execute_process(COMMAND nm -D --defined-only --demangle "${so}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+    execute_process(COMMAND nm -D --defined-only "${so}" OUTPUT_VARIABLE out RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "nm failed on ${so}")
     endif()
     string(REGEX MATCHALL "[^\n]+" lines "${out}")
     set(exported "")
     foreach(line ${lines})
-      # "<addr> <type> <name>". Not project symbols: the C runtime's _init/_fini/_end..., and the
-      # standard library's own weak instantiations (libstdc++ headers force default visibility on
-      # namespace std), e.g. "typeinfo for std::_Sp_counted_base<...>".
+      # "<addr> <type> <name>" (mangled). Not project symbols:
+      #  - the C runtime's _init/_fini/_edata/_end/__bss_start (unmangled, leading underscore);
+      #  - the standard library's own instantiations (libstdc++ headers force default visibility on
+      #    namespace std and __gnu_cxx): _ZSt..., _ZNSt..., _ZNKSt..., _ZTISt..., _ZZNSt..., _ZN9__gnu_cxx...;
+      #  - typeinfo for function types (_ZTIF..., _ZTSF...) that -fsanitize=function emits.
       if(line MATCHES "^[0-9a-f]+ [A-Za-z] (.+)$")
         set(name "${CMAKE_MATCH_1}")
-        if(NOT name MATCHES "^_" AND NOT name MATCHES "^((typeinfo|typeinfo name|vtable|VTT|guard variable) for )?(std|__gnu_cxx)::"
-           AND NOT name MATCHES "^(void |char |unsigned |int |long |bool |[a-z_:]+ )?std::")
+        if(name MATCHES "^_Z")
+          if(NOT name MATCHES "^_Z(Z|T[ISVT]|GV|TH|TW)?N?K?(St|NSt|9__gnu_cxx|N9__gnu_cxx|NKSt)"
+             AND NOT name MATCHES "^_ZT[IS]F")
+            list(APPEND exported "${name}")
+          endif()
+        elseif(NOT name MATCHES "^_")
           list(APPEND exported "${name}")
         endif()
       endif()
