@@ -20,17 +20,21 @@ namespace {
 
 constexpr std::streamsize kMaxBodyBytes = 64 * 1024;
 
-// Reads at most kMaxBodyBytes; nullopt when the body is larger.
+constexpr std::streamsize kMaxDrainBytes = 1 << 20;
+
+// Reads at most kMaxBodyBytes; nullopt when the body is larger. An oversized body of moderate size
+// is read and dropped so that the client sees the 413 instead of a reset connection.
 std::optional<std::string> read_body(Poco::Net::HTTPServerRequest &req) {
-    if (req.hasContentLength() && req.getContentLength64() > kMaxBodyBytes) return std::nullopt;
     std::string body;
     char buf[8192];
     std::istream &in = req.stream();
-    while (in) {
+    std::streamsize seen = 0;
+    while (in && seen <= kMaxDrainBytes) {
         in.read(buf, sizeof buf);
-        body.append(buf, static_cast<size_t>(in.gcount()));
-        if (static_cast<std::streamsize>(body.size()) > kMaxBodyBytes) return std::nullopt;
+        seen += in.gcount();
+        if (seen <= kMaxBodyBytes) body.append(buf, static_cast<size_t>(in.gcount()));
     }
+    if (seen > kMaxBodyBytes) return std::nullopt;
     return body;
 }
 
@@ -67,6 +71,7 @@ public:
         for (const auto &[k, v] : reply.headers) res.set(k, v);
         res.set("Access-Control-Allow-Origin", "*");
         res.setContentLength(static_cast<std::streamsize>(reply.body.size()));
+        if (reply.status == 413) res.setKeepAlive(false);
         res.send() << reply.body;
         if (access_log_) // never the query string: it carries codes
             std::fprintf(stderr, "emulator: %s %s %d\n", req.getMethod().c_str(),

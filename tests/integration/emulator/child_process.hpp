@@ -21,12 +21,15 @@ namespace fastmcp::testing {
 
 class ChildProcess {
 public:
-    ChildProcess(const std::vector<std::string> &argv, const std::vector<std::string> &extra_env = {}) {
+    // merge_stderr: the child's stderr goes to the same pipe as stdout (for checks on everything it prints).
+    ChildProcess(const std::vector<std::string> &argv, const std::vector<std::string> &extra_env = {},
+                 bool merge_stderr = false) {
         int out[2];
         if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+        if (merge_stderr) posix_spawn_file_actions_adddup2(&fa, out[1], 2);
         std::vector<std::string> env_store;
         for (char **e = environ; *e; ++e) env_store.emplace_back(*e);
         for (const auto &e : extra_env) env_store.push_back(e);
@@ -67,6 +70,33 @@ public:
             if (n <= 0) return {};
             buf_.append(chunk, static_cast<size_t>(n));
         }
+    }
+
+    // Everything printed until the child closes its output, then its exit status (-1 on a signal
+    // or after `timeout`, when it is killed).
+    int wait_exit(std::string &output, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (out_ >= 0) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd p{out_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+                ::kill(pid_, SIGKILL);
+                break;
+            }
+            char chunk[4096];
+            const ssize_t n = ::read(out_, chunk, sizeof chunk);
+            if (n <= 0) break;
+            buf_.append(chunk, static_cast<size_t>(n));
+        }
+        output = std::move(buf_);
+        buf_.clear();
+        int st = 0;
+        ::waitpid(pid_, &st, 0);
+        pid_ = -1;
+        if (out_ >= 0) ::close(out_);
+        out_ = -1;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        return status_;
     }
 
     // SIGTERM, then the exit status (or -1).
