@@ -71,6 +71,7 @@ public:
     FakeIdpHost(const FakeIdpHost &) = delete;
 
     plugin::Host host() const { return plugin::Host(&api_); }
+    const fastmcp_host_api *api() const { return &api_; }
     int64_t now_s() const { return now_ms / 1000; }
     void advance_s(int64_t s) { now_ms += s * 1000; }
 

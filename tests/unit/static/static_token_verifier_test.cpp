@@ -222,8 +222,9 @@ TEST_CASE("configuration errors name the entry by client_id or position, never b
         {{{"client_id", "c"}, {"scope", "read"}}, "unknown field 'scope'"},
         {json("read"), "must be an object"},
     };
-    for (const auto &[entry, expected] : cases) {
-        const std::string err = err_for(entry);
+    for (const auto &c : cases) {
+        const std::string expected = c.second;
+        const std::string err = err_for(c.first);
         INFO(err);
         CHECK(err.find("FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_TOKENS: ") == 0);
         CHECK(err.find(expected) != std::string::npos);
@@ -247,7 +248,7 @@ TEST_CASE("tokens never reach describe(), logs or verdict descriptions") {
     auto v = make(fake, s);
     std::vector<std::string> texts = {v->describe_json()};
     for (const std::string &t : {kAlice, kBob, kOld, std::string("guess-123")}) texts.push_back(v->verify(t).description);
-    for (const auto &[level, message] : fake.logs()) texts.push_back(message);
+    for (const auto &log : fake.logs()) texts.push_back(log.second);
     CHECK(fake.count_logs(FASTMCP_LOG_INFO, "3 static token(s) loaded") == 1);
     for (const auto &text : texts)
         for (const std::string &t : {kAlice, kBob, kOld, std::string("guess-123")}) CHECK(text.find(t) == std::string::npos);

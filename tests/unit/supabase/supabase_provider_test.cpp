@@ -217,7 +217,9 @@ TEST_CASE("every rejection path keeps its reason and never echoes the token") {
         {with("aud", "anon"), FASTMCP_REASON_WRONG_AUDIENCE},
         {with("scope", "notes:write"), FASTMCP_REASON_INSUFFICIENT_SCOPE},
     };
-    for (const auto &[token, reason] : cases) {
+    for (const auto &c : cases) {
+        const std::string token = c.first;
+        const fastmcp_reason reason = c.second;
         auto v = f.verify(token);
         INFO("expected " << fastmcp_reason_name(reason) << ", got " << fastmcp_reason_name(v.reason));
         CHECK(v.reason == reason);
@@ -226,8 +228,8 @@ TEST_CASE("every rejection path keeps its reason and never echoes the token") {
     }
     auto v = f.verify(with("scope", "notes:write"));
     CHECK(v.required_scope == "notes:read");
-    for (const auto &[level, message] : f.fake.logs())
-        CHECK(message.find(good) == std::string::npos);
+    for (const auto &log : f.fake.logs())
+        CHECK(log.second.find(good) == std::string::npos);
 }
 
 TEST_CASE("JWKS unreachable: jwks_unavailable, then accepted once the project's keys appear") {
