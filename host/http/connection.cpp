@@ -24,7 +24,7 @@ int64_t ConnectionTracker::now_ms() {
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-ConnectionTracker::ConnectionTracker() : reaper_([this] { reap_loop(); }) {}
+ConnectionTracker::ConnectionTracker(size_t max_busy) : max_busy_(max_busy), reaper_([this] { reap_loop(); }) {}
 
 ConnectionTracker::~ConnectionTracker() {
     {
@@ -63,11 +63,12 @@ void ConnectionTracker::reap_loop() {
         wake_.wait_for(lock, std::chrono::milliseconds(100));
         const int64_t now = now_ms();
         const bool draining = draining_.load();
+        const bool saturated = max_busy_ > 0 && live_.size() >= max_busy_;
         for (const auto &c : live_) {
             int state = c->state_.load();
             bool expired = state == ConnectionState::kReading && now > c->deadline_ms_.load();
-            bool idle_on_drain = draining && state == ConnectionState::kIdle;
-            if ((expired || idle_on_drain) && !c->timed_out_.exchange(true)) {
+            bool close_idle = (draining || saturated) && state == ConnectionState::kIdle;
+            if ((expired || close_idle) && !c->timed_out_.exchange(true)) {
                 try {
                     c->socket_.shutdown(); // wakes the blocked reader with EOF
                 } catch (...) {

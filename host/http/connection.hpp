@@ -38,13 +38,15 @@ private:
     enum { kIdle, kReading, kHandling };
     Poco::Net::StreamSocket socket_;
     std::atomic<int> state_{kReading};
-    std::atomic<int64_t> deadline_ms_{0};
+    std::atomic<int64_t> deadline_ms_{INT64_MAX}; // set by reading(); never "expired" before
     std::atomic<bool> timed_out_{false};
 };
 
 class ConnectionTracker {
 public:
-    ConnectionTracker();
+    // When `max_busy` connections are live (the thread pool is full), idle keep-alive connections
+    // are closed so that queued clients get a thread.
+    explicit ConnectionTracker(size_t max_busy = 0);
     ~ConnectionTracker();
     std::shared_ptr<ConnectionState> add(const Poco::Net::StreamSocket &socket);
     void remove(const std::shared_ptr<ConnectionState> &c);
@@ -59,6 +61,7 @@ private:
     std::condition_variable wake_;
     std::unordered_set<std::shared_ptr<ConnectionState>> live_;
     std::atomic<bool> draining_{false};
+    size_t max_busy_;
     bool stop_ = false;
     std::thread reaper_;
 };

@@ -10,7 +10,7 @@ namespace fastmcp::host {
 
 HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &limits,
                        std::shared_ptr<RequestHandler> handler)
-    : tracker_(std::make_shared<ConnectionTracker>()), pool_(2, limits.max_threads, 60, 256 * 1024) {
+    : tracker_(std::make_shared<ConnectionTracker>(static_cast<size_t>(limits.max_threads))), pool_(2, limits.max_threads, 60, 256 * 1024) {
     Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
     socket_.bind(address, true, false);
     socket_.listen(256);

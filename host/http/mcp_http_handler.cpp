@@ -230,6 +230,8 @@ bool McpHttpHandler::read_body(Exchange &x, std::string &body) {
     if (x.request.hasContentLength()) {
         auto length = x.request.getContentLength64();
         if (length < 0 || static_cast<uint64_t>(length) > max) return too_large();
+        // curl and others wait for this before sending a larger body (only now, after auth and size).
+        if (x.request.getExpectContinue()) x.response.sendContinue();
         body.resize(static_cast<size_t>(length));
         in.read(body.data(), length);
         if (in.gcount() != length) {
@@ -239,6 +241,7 @@ bool McpHttpHandler::read_body(Exchange &x, std::string &body) {
         }
         return true;
     }
+    if (x.request.getExpectContinue()) x.response.sendContinue();
     char buffer[8192];
     while (in) {
         in.read(buffer, sizeof buffer);

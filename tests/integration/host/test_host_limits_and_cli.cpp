@@ -186,3 +186,40 @@ TEST_CASE("auth off on a non-loopback bind is logged loudly") {
     CHECK(p.stop() == 0);
     CHECK(p.stderr_text().find("WARNING AUTH IS OFF") != std::string::npos);
 }
+
+TEST_CASE("a full thread pool closes idle keep-alive connections so new clients are served") {
+    Process p({"--transport", "http", "--port", "0", "--max-threads", "2", "--keep-alive-timeout-ms", "30000"});
+    std::vector<int> idle;
+    for (int i = 0; i < 2; ++i) {
+        int fd = connect_to(p.port());
+        send_all(fd, request(p.port(), "POST", "/mcp", ping()));
+        std::string buffer;
+        CHECK(read_response(fd, buffer).status == 200);
+        idle.push_back(fd); // now idle, each holding a worker thread
+    }
+    auto start = std::chrono::steady_clock::now();
+    CHECK(post(p.port(), ping()).status == 200);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    CHECK(ms < 5000); // far below the 30 s idle timeout
+    for (int fd : idle) close(fd);
+    CHECK(p.stop() == 0);
+}
+
+TEST_CASE("Expect: 100-continue is answered before the body is read") {
+    int port = server().port();
+    int fd = connect_to(port);
+    send_all(fd, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                 "Content-Length: " + std::to_string(ping().size()) + "\r\n\r\n");
+    std::string buffer;
+    char buf[1024];
+    while (buffer.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        REQUIRE(n > 0);
+        buffer.append(buf, static_cast<size_t>(n));
+    }
+    CHECK(buffer.rfind("HTTP/1.1 100", 0) == 0);
+    buffer.erase(0, buffer.find("\r\n\r\n") + 4);
+    send_all(fd, ping());
+    CHECK(read_response(fd, buffer).status == 200);
+    close(fd);
+}
