@@ -92,7 +92,11 @@ nlohmann::json McpClient::initialize() {
     nlohmann::json result = request("initialize", {{"protocolVersion", options_.protocol_version},
                                                    {"capabilities", nlohmann::json::object()},
                                                    {"clientInfo", {{"name", options_.client_name}, {"version", options_.client_version}}}});
-    version_ = result.value("protocolVersion", options_.protocol_version);
+    const std::string offered = result.value("protocolVersion", std::string());
+    // MCP lifecycle: a client that does not support the server's version must disconnect.
+    if (offered != "2025-06-18" && offered != "2025-03-26" && offered != "2025-11-25")
+        throw TransportError(200, "initialize: server chose unsupported protocol version '" + offered + "'");
+    version_ = offered;
     notify("notifications/initialized");
     return result;
 }

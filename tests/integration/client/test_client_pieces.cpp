@@ -120,3 +120,57 @@ TEST_CASE("token cache: 0700 directory, 0600 file, per-server key, round trip") 
     ::setenv("HOME", "/home/someone", 1);
     CHECK(default_config_dir() == "/home/someone/.config/fastmcp");
 }
+
+#include "mcp_client.hpp"
+
+TEST_CASE("MCP client over a fake transport: handshake headers, SSE replies, version check, JSON-RPC errors") {
+    std::vector<HttpRequest> seen;
+    std::string version = "2025-06-18";
+    McpClientOptions o;
+    o.http = [&](const HttpRequest &r) {
+        seen.push_back(r);
+        const auto msg = nlohmann::json::parse(r.body);
+        HttpResponse res;
+        if (!msg.contains("id")) {
+            res.status = 202;
+            return res;
+        }
+        res.status = 200;
+        const std::string method = msg["method"];
+        nlohmann::json reply = {{"jsonrpc", "2.0"}, {"id", msg["id"]}};
+        if (method == "initialize") reply["result"] = {{"protocolVersion", version}, {"serverInfo", {{"name", "fake"}}}};
+        else if (method == "boom") reply["error"] = {{"code", -32601}, {"message", "Method not found"}};
+        else reply["result"] = nlohmann::json::object();
+        if (method == "ping") { // a notification first, then our response, as an SSE stream
+            res.headers = {{"Content-Type", "text/event-stream"}};
+            res.body = "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{}}\n\ndata: " + reply.dump() + "\n\n";
+        } else {
+            res.headers = {{"Content-Type", "application/json; charset=utf-8"}, {"Mcp-Session-Id", "sess-1"}};
+            res.body = reply.dump();
+        }
+        return res;
+    };
+    McpClient c("http://127.0.0.1:1/mcp", nullptr, o);
+    c.initialize();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[1].body.find("notifications/initialized") != std::string::npos);
+    auto has = [](const HttpRequest &r, const std::string &k, const std::string &v) {
+        for (const auto &h : r.headers)
+            if (h.first == k && h.second == v) return true;
+        return false;
+    };
+    CHECK(has(seen[0], "Accept", "application/json, text/event-stream"));
+    CHECK(has(seen[1], "MCP-Protocol-Version", "2025-06-18"));
+    CHECK(has(seen[1], "Mcp-Session-Id", "sess-1"));
+    CHECK(c.request("ping").is_object());
+    try {
+        c.request("boom");
+        FAIL("expected an RpcError");
+    } catch (const RpcError &e) {
+        CHECK(e.code == -32601);
+    }
+
+    version = "1999-01-01";
+    McpClient old("http://127.0.0.1:1/mcp", nullptr, o);
+    CHECK_THROWS_AS(old.initialize(), TransportError);
+}
