@@ -71,3 +71,32 @@ test('AuthKit down at start-up, then up: requests recover with no restart', asyn
   assert.deepEqual(await client.ping(), {});
   await client.close();
 });
+
+test('AuthKit not running at all at start-up (connection refused), then started: requests recover with no restart', async () => {
+  const emulatorPort = await freePort();
+  const issuer = `http://127.0.0.1:${emulatorPort}`;
+  const port = await freePort();
+  const server = await startFastmcp({ issuer, port });
+  running.push(server);
+
+  // Metadata cannot be proxied while the issuer is unreachable; the challenge still works.
+  assert.equal((await fetch(`${server.base}/.well-known/oauth-authorization-server`)).status, 502);
+  const bare = await fetch(server.mcpUrl, {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+  assert.equal(bare.status, 401);
+
+  const emulator = await startEmulator(['--port', String(emulatorPort)]);
+  running.push(emulator);
+  assert.equal(emulator.issuer, issuer);
+  const token = await tokenFromEmulator(issuer, server.mcpUrl);
+  const client = await retryUntil(async () => {
+    const c = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
+    await c.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl),
+      { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    return c;
+  }, { timeoutMs: 30000, intervalMs: 500 });
+  assert.deepEqual(await client.ping(), {});
+  await client.close();
+});
