@@ -42,11 +42,13 @@ bool is_base64url(std::string_view in) {
 }
 
 bool base64url_decode_into(std::string_view in, std::string &out) {
-    if (!is_base64url(in)) return false;
+    const size_t rem = in.size() % 4;
+    if (rem == 1) return false; // a length of 4k+1 cannot encode whole bytes
     out.clear();
     if (in.empty()) return true;
 
-    // OpenSSL decodes standard base64: translate the alphabet and restore the padding.
+    // One pass validates and translates to the standard alphabet OpenSSL decodes; then restore
+    // the padding.
     const size_t padded = (in.size() + 3) / 4 * 4;
     const size_t pad = padded - in.size();
     char stack_buf[1024];
@@ -58,7 +60,13 @@ bool base64url_decode_into(std::string_view in, std::string &out) {
     }
     for (size_t i = 0; i < in.size(); ++i) {
         const char c = in[i];
+        if (value_of(c) < 0) return false;
         buf[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    // The unused low bits of the last character must be zero, or two encodings name one value.
+    if (rem != 0) {
+        const int last = value_of(in.back());
+        if ((rem == 2 ? (last & 0x0F) : (last & 0x03)) != 0) return false;
     }
     for (size_t i = in.size(); i < padded; ++i) buf[i] = '=';
 

@@ -104,7 +104,8 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
         return FASTMCP_REASON_MALFORMED;
     }
 
-    std::string scratch;
+    std::string scratch; // header, then payload text: one allocation for both
+    scratch.reserve((std::max(header_b64.size(), payload_b64.size()) + 3) / 4 * 3);
     if (!base64url_decode_into(header_b64, scratch)) {
         detail = "header is not strict base64url";
         return FASTMCP_REASON_BAD_BASE64;
