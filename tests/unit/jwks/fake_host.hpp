@@ -7,12 +7,17 @@
 #include "fastmcp/auth_plugin.h"
 #include "fastmcp/jose/signer.hpp"
 #include "fastmcp/provider.hpp"
+#include "test_keys.hpp"
 
 #include <nlohmann/json.hpp>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <iterator>
+#include <stdexcept>
 #include <map>
 #include <mutex>
 #include <string>
@@ -163,14 +168,23 @@ inline TestKey make_key(std::string kid, jose::Alg alg = jose::Alg::RS256) {
     return t;
 }
 
-// Cached RSA keys by index, so each test binary generates each only once.
+// RSA keys by index ("rsa-<i>"): the fixed ones from test_keys.hpp first, then generated ones.
 inline const TestKey &rsa_key(int i) {
     static std::mutex m;
     static std::map<int, TestKey> keys;
     std::lock_guard lock(m);
     auto it = keys.find(i);
-    if (it == keys.end()) it = keys.emplace(i, make_key("rsa-" + std::to_string(i))).first;
-    return it->second;
+    if (it != keys.end()) return it->second;
+    const int fixed = static_cast<int>(std::size(kTestRsaPem));
+    if (i < 1 || i > fixed) return keys.emplace(i, make_key("rsa-" + std::to_string(i))).first->second;
+    BIO *bio = BIO_new_mem_buf(kTestRsaPem[i - 1], -1);
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    if (!pkey) throw std::runtime_error("test key does not parse");
+    TestKey t;
+    t.kid = "rsa-" + std::to_string(i);
+    t.pkey = std::shared_ptr<EVP_PKEY>(pkey, jose::PkeyDeleter{});
+    return keys.emplace(i, std::move(t)).first->second;
 }
 
 inline std::string jwks_of(const std::vector<nlohmann::json> &jwks) {
