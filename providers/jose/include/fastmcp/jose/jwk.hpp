@@ -43,7 +43,8 @@ struct Jwk {
     std::string secret;      // Oct only (HMAC)
     detail::PreparedVerifiersPtr prepared = detail::new_prepared_verifiers(); // internal cache
 
-    // True when this key may verify `a`: kty fits, curve fits, and `alg` (if set) equals `a`.
+    // True when this key may verify `a`: kty fits, curve fits, `alg` (if set) equals `a`, and an
+    // HMAC secret is at least as long as the hash (RFC 7518 §3.2).
     bool fits(Alg a) const;
 };
 
@@ -66,13 +67,18 @@ struct KeySet {
     const Jwk *find(std::string_view kid) const;
 };
 
-// Parse one JWK object. nullopt (and `why`) when the key is unusable.
+// Parse one JWK object. nullptr (and `why`) when the key is unusable: `use` other than "sig",
+// `key_ops` without "verify", an `alg` we do not implement or that does not fit the kty/curve,
+// private parameters (d, p, q...), RSA under min_rsa_bits / bad exponent / ROCA-weak modulus,
+// EC coordinates not at full length or off the curve, OKP other than Ed25519, oct unless allowed.
 std::shared_ptr<const Jwk> parse_jwk(const nlohmann::json &jwk, const KeySetOptions &opts,
                                      std::string &why);
 
 // Parse a JWKS document ({"keys": [...]}) of at most `max_bytes`. Unusable keys are skipped with
-// a reason; the rest stay usable. Returns nullopt (and `error`) only when the document itself is
-// unusable (not JSON, no "keys" array, too large).
+// a reason; the rest stay usable. Also skipped: every key whose kid appears more than once in the
+// document (ambiguous), and oct secrets in a set that also holds public keys (a published secret).
+// Returns nullopt (and `error`) only when the document itself is unusable (not JSON, no "keys"
+// array, too large).
 std::optional<KeySet> parse_jwks(std::string_view document, const KeySetOptions &opts,
                                  std::string &error, size_t max_bytes = 1 << 20);
 

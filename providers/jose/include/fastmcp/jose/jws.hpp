@@ -35,8 +35,10 @@ struct Result {
     bool ok() const { return reason == FASTMCP_REASON_OK; }
 };
 
-// Structure only: three parts, strict base64url, JSON-object header and payload, `crit` check.
-// `jku`, `x5u`, `jwk`, `x5c` headers are ignored (never used to find a key).
+// Structure only: size limit, three parts, strict base64url, JSON-object header and payload with
+// no repeated member names, a string `alg` (unknown/none -> alg=nullopt, still OK here), a string
+// `kid` if any, and no `crit` at all (we implement no extension header). Empty token ->
+// MISSING_TOKEN. `jku`, `x5u`, `jwk`, `x5c` headers are ignored (never used to find a key).
 fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
                              std::string &detail);
 // With json_payload=false the payload may be any bytes (RFC 7515 allows it); they land in
@@ -45,7 +47,11 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
                              std::string &detail, bool json_payload);
 
 // Everything: parse, algorithm policy, key selection by kid, signature, claims. Pure: no I/O,
-// no clock (now is given), no globals. UNKNOWN_KID tells the caller a refetch may help.
+// no clock (now is given), no globals; safe to call concurrently on one KeySet. UNKNOWN_KID tells
+// the caller a refetch may help. Key selection: with a kid, exactly one key with that kid must fit
+// the alg (none fits -> ALG_KEY_MISMATCH, several -> NO_MATCHING_KEY); without a kid, exactly one
+// key in the set must fit (else NO_MATCHING_KEY). Claims are filled once the signature verified,
+// also when a claim check then fails. JWKS_UNAVAILABLE is never produced here (the key source's).
 Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
 
 // Signature only: structure, algorithm policy, key selection and signature, for a payload of any
