@@ -32,12 +32,14 @@ max_len() {
 }
 
 echo "== fuzz: configure $build (clang, FASTMCP_FUZZ=ON, ASan+UBSan)"
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DFASTMCP_SANITIZE=ON -DFASTMCP_FUZZ=ON >"$build.configure.log" 2>&1 ||
-  { cat "$build.configure.log"; exit 2; }
+  -DFASTMCP_SANITIZE=ON -DFASTMCP_FUZZ=ON >"$build/configure.log" 2>&1 ||
+  { cat "$build/configure.log"; exit 2; }
 echo "== fuzz: build"
 cmake --build "$build" -j2 --target fuzzers
+echo "== fuzz: configure + build took ${SECONDS}s"
 
 if [[ $# -gt 0 ]]; then targets=("$@"); else mapfile -t targets <"$build/fuzz/targets.txt"; fi
 run_root="$build/fuzz/run"
@@ -57,6 +59,7 @@ run_one() {
 }
 
 echo "== fuzz: ${#targets[@]} targets x ${seconds}s, $parallel at a time"
+fuzz_start=$SECONDS
 running=0
 for t in "${targets[@]}"; do
   [[ -x "$build/fuzz/fuzz_$t" ]] || { echo "no fuzz target '$t'"; exit 2; }
@@ -66,6 +69,7 @@ for t in "${targets[@]}"; do
 done
 wait || true
 
+echo "== fuzz: fuzzing took $((SECONDS - fuzz_start))s"
 failed=0
 printf '%-14s %-7s %10s %8s %8s %9s %8s\n' target result execs exec/s cov ft corpus
 for t in "${targets[@]}"; do
