@@ -4,6 +4,7 @@
 #   run-conformance.sh FASTMCP_BIN scenario...          each scenario must pass
 #   run-conformance.sh FASTMCP_BIN --baseline FILE      the whole active suite; failures must be
 #                                                       exactly those listed in FILE
+#   FASTMCP_RUN_MODULE=path/to/module.so ...            serve that server module instead of the demo app
 # Exit 77 (ctest skip) with a clear message when Node or node_modules is missing.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,7 +22,7 @@ trap cleanup EXIT
 
 # Auth off: no FASTMCP_SERVER_AUTH* from the caller, no .env file.
 env -u FASTMCP_ENV_FILE $(env | awk -F= '/^FASTMCP_SERVER_AUTH/ {print "-u " $1}') \
-  "$fastmcp" run --transport http --host 127.0.0.1 --port 0 >"$work/out" 2>"$work/err" &
+  "$fastmcp" run ${FASTMCP_RUN_MODULE:+"$FASTMCP_RUN_MODULE"} --transport http --host 127.0.0.1 --port 0 >"$work/out" 2>"$work/err" &
 server_pid=$!
 url=""
 for _ in $(seq 1 300); do
