@@ -146,7 +146,10 @@ int Server::run(const RunOptions &options) {
         sigemptyset(&signals);
         sigaddset(&signals, SIGINT);
         sigaddset(&signals, SIGTERM);
-        if (options.handle_signals) pthread_sigmask(SIG_BLOCK, &signals, &previous);
+        if (options.handle_signals) {
+            pthread_sigmask(SIG_BLOCK, &signals, &previous);
+            std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill the server
+        }
         struct RestoreMask {
             bool active;
             sigset_t *mask;

@@ -175,6 +175,18 @@ TEST_CASE("start-up errors stop with exit 2 and a message, never 'no auth'") {
         CHECK(p.stderr_text().find("no such file") != std::string::npos);
     }
     {
+        // An auth provider module is not a server module.
+        Process p({std::string(FASTMCP_TEST_PROVIDER_DIR) + "/host_test.so", "--transport", "http", "--port", "0"}, {}, false);
+        CHECK(p.wait_exit() == 2);
+        CHECK(p.stderr_text().find("fastmcp_server_module_entry") != std::string::npos);
+    }
+    {
+        Process p({std::string(FASTMCP_BINARY_DIR) + "/tests/server_modules/bad_abi_server_module.so", "--transport", "http", "--port", "0"},
+                  {}, false);
+        CHECK(p.wait_exit() == 2);
+        CHECK(p.stderr_text().find("ABI 2.0, this host speaks 1.0") != std::string::npos);
+    }
+    {
         Process p({"--transport", "http", "--port", "0", "--log-level", "shouty"}, {}, false);
         CHECK(p.wait_exit() == 2);
     }
