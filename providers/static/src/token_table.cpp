@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace fastmcp::static_tokens {
 namespace {
@@ -60,8 +61,11 @@ std::vector<std::string> read_scopes(const json &v, const std::function<void(con
 
 Digest sha256(std::string_view data) {
     Digest d{};
+    // Fetched once: an implicit fetch through EVP_sha256() on every call costs more than the hash.
+    static EVP_MD *const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!md) throw std::runtime_error("SHA-256 is not available");
     unsigned int n = 0;
-    if (EVP_Digest(data.data(), data.size(), d.data(), &n, EVP_sha256(), nullptr) != 1 || n != d.size())
+    if (EVP_Digest(data.data(), data.size(), d.data(), &n, md, nullptr) != 1 || n != d.size())
         throw std::runtime_error("SHA-256 failed");
     return d;
 }
@@ -127,23 +131,28 @@ TokenTable TokenTable::parse(const json &tokens, const std::string &variable) {
     return table;
 }
 
-const Entry *TokenTable::find_digest(const Digest &digest,
-                                     const std::function<int(const Digest &, const Digest &)> &equal) const {
-    // Branch-free accumulation: every entry is compared, and neither the loop nor the selection
-    // depends on where (or whether) a match was found. Digests are unique (keys are unique).
+// Branch-free accumulation: every entry is compared, and neither the loop nor the selection
+// depends on where (or whether) a match was found. Digests are unique (keys are unique).
+template <class Equal>
+static const Entry *scan(const std::vector<Entry> &entries, const Digest &digest, Equal &&equal) {
     size_t found = 0;
     size_t index = 0;
-    for (size_t i = 0; i < entries_.size(); ++i) {
-        const size_t eq = static_cast<size_t>(equal(digest, entries_[i].digest) & 1);
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const size_t eq = static_cast<size_t>(equal(digest, entries[i].digest) & 1);
         const size_t mask = size_t{0} - eq;
         index |= i & mask;
         found |= eq;
     }
-    return found ? &entries_[index] : nullptr;
+    return found ? &entries[index] : nullptr;
+}
+
+const Entry *TokenTable::find_digest(const Digest &digest,
+                                     const std::function<int(const Digest &, const Digest &)> &equal) const {
+    return scan(entries_, digest, equal);
 }
 
 const Entry *TokenTable::find_digest(const Digest &digest) const {
-    return find_digest(digest, [](const Digest &a, const Digest &b) {
+    return scan(entries_, digest, [](const Digest &a, const Digest &b) {
         return static_cast<int>(CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0);
     });
 }
