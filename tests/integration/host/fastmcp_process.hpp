@@ -69,6 +69,8 @@ public:
             waitpid(pid_, nullptr, 0);
         }
         if (stdout_fd_ >= 0) close(stdout_fd_);
+        unlink(stderr_path_.c_str());
+        rmdir(dir_.c_str());
     }
 
     int port() const { return port_; }
