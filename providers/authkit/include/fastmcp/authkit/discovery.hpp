@@ -3,6 +3,7 @@
 // issuer and jwks_uri when it names different ones than the defaults derived from the domain.
 #pragma once
 
+#include "fastmcp/jwks/shared_cell.hpp"
 #include "fastmcp/provider.hpp"
 
 #include <atomic>
@@ -54,7 +55,7 @@ private:
 
     plugin::Host host_;
     Options options_;
-    std::atomic<std::shared_ptr<const AuthServerMetadata>> metadata_;
+    jwks::SharedCell<AuthServerMetadata> metadata_;
     std::atomic<uint64_t> attempts_{0};
     mutable std::mutex mutex_;
     bool attempting_ = false;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "fastmcp/jose/jwk.hpp"
+#include "fastmcp/jwks/shared_cell.hpp"
 #include "fastmcp/provider.hpp"
 
 #include <atomic>
@@ -124,7 +125,7 @@ private:
     plugin::Host host_;
     const SourceOptions options_;
 
-    std::atomic<KeySetPtr> current_;
+    SharedCell<jose::KeySet> current_;
     std::atomic<uint64_t> fetches_{0};
 
     mutable std::mutex mutex_;

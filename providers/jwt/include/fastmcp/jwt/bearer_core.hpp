@@ -93,7 +93,7 @@ private:
     plugin::Host host_;
     BearerConfig config_;
     std::string resource_;
-    std::atomic<std::shared_ptr<const State>> state_;
+    jwks::SharedCell<State> state_;
     std::unique_ptr<jwks::KeySource> source_;
 };
 
