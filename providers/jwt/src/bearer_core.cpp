@@ -67,6 +67,24 @@ std::string string_claim(const json &claims, const char *name) {
 
 } // namespace
 
+bool read_audience(const SettingsReader &s, BearerConfig &c, std::vector<std::string> fallback,
+                   std::string_view opt_out_effect) {
+    std::vector<std::string> audience = s.list("audience");
+    if (audience.empty()) audience = std::move(fallback);
+    const bool opt_out = std::find(audience.begin(), audience.end(), "*") != audience.end();
+    if (opt_out && audience.size() > 1)
+        s.fail("audience", "'*' disables the audience check and cannot be combined with audiences");
+    if (opt_out) {
+        c.policy.check_audience = false;
+        c.warnings.push_back(s.variable("audience") + "='*': the audience check is disabled, so " +
+                             std::string(opt_out_effect));
+        return true;
+    }
+    c.policy.check_audience = true;
+    c.policy.audiences = std::move(audience);
+    return !c.policy.audiences.empty();
+}
+
 std::string resource_url(std::string_view base_url, std::string_view mcp_path) {
     std::string out = trim_trailing_slash(std::string(base_url));
     if (mcp_path.empty() || mcp_path == "/") return out;

@@ -110,20 +110,9 @@ BearerConfig build_config(const plugin::Host &host, const SettingsReader &s,
     p.required_scopes = s.list("required_scopes");
     p.leeway_seconds = s.duration_ms("leeway", 60'000) / 1000;
 
-    std::vector<std::string> audience = s.list("audience");
-    const bool opt_out = std::find(audience.begin(), audience.end(), "*") != audience.end();
-    if (opt_out && audience.size() > 1)
-        s.fail("audience", "'*' disables the audience check and cannot be combined with audiences");
-    if (opt_out) {
-        p.check_audience = false;
-        c.warnings.push_back(s.variable("audience") +
-                             "='*': the audience check is disabled, so tokens issued for any "
-                             "resource are accepted");
-    } else if (!audience.empty()) {
-        p.audiences = audience;
-    } else if (!c.base_url.empty()) {
-        p.audiences = {resource_url(c.base_url, c.mcp_path)};
-    } else {
+    std::vector<std::string> fallback;
+    if (!c.base_url.empty()) fallback = {resource_url(c.base_url, c.mcp_path)};
+    if (!read_audience(s, c, std::move(fallback), "tokens issued for any resource are accepted")) {
         s.fail("audience", "set the accepted audience, or " + s.variable("base_url") +
                                " to accept the resource URL, or '*' to disable the audience check");
     }

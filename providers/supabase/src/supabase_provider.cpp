@@ -60,19 +60,7 @@ jwt::BearerConfig build_config(const plugin::Host &host, const jwt::SettingsRead
     p.required_scopes = s.list("required_scopes");
     p.leeway_seconds = s.duration_ms("leeway", 60'000) / 1000;
 
-    std::vector<std::string> audience = s.list("audience");
-    if (audience.empty()) audience = {"authenticated"};
-    const bool opt_out = std::find(audience.begin(), audience.end(), "*") != audience.end();
-    if (opt_out && audience.size() > 1)
-        s.fail("audience", "'*' disables the audience check and cannot be combined with audiences");
-    if (opt_out) {
-        p.check_audience = false;
-        c.warnings.push_back(s.variable("audience") +
-                             "='*': the audience check is disabled, so any token the project "
-                             "signed is accepted");
-    } else {
-        p.audiences = std::move(audience);
-    }
+    jwt::read_audience(s, c, {"authenticated"}, "any token the project signed is accepted");
 
     jwks::SourceOptions j;
     j.jwks_uri = endpoints.jwks_uri;

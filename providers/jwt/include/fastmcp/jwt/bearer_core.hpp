@@ -45,6 +45,12 @@ struct BearerConfig {
 // The resource URL a token's audience must name by default: BASE_URL + the host's MCP path.
 std::string resource_url(std::string_view base_url, std::string_view mcp_path);
 
+// AUDIENCE into the policy, the same way for every bearer provider: '*' alone is the explicit
+// opt-out (warned, with `opt_out_effect` saying what it lets through), a list is used as given,
+// and an empty list becomes `fallback`. Returns false when both are empty, so the caller decides.
+bool read_audience(const SettingsReader &s, BearerConfig &c, std::vector<std::string> fallback,
+                   std::string_view opt_out_effect);
+
 // Maps a jose result to the plugin verdict (token byte for byte, client_id from client_id, azp,
 // then sub; required_scope lists the missing scopes). Exposed for tests.
 plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
