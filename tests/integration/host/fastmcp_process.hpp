@@ -74,6 +74,7 @@ public:
     }
 
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
     const std::string &ready_line() const { return ready_line_; }
     // Sends `sig` and waits for the exit status (-1 on timeout).
     int stop(int sig = SIGTERM, int timeout_ms = 15000) {
