@@ -77,7 +77,7 @@ int cmd_providers(const Args &args) {
     }
     const auto search_path = loader::default_search_path(environment);
     std::vector<std::string> errors;
-    const auto modules = loader::scan_modules(search_path, &errors);
+    const auto modules = loader::scan_modules(search_path, &errors, loader::allow_unsafe_provider_path(environment));
 
     if (as_json) {
         json mods = json::array();

@@ -16,6 +16,7 @@ const char *error_kind_name(ErrorKind kind) {
     case ErrorKind::SettingsInvalid: return "settings_invalid";
     case ErrorKind::CreateFailed: return "create_failed";
     case ErrorKind::EnvFileError: return "env_file_error";
+    case ErrorKind::UntrustedPath: return "untrusted_path";
     }
     return "unknown";
 }

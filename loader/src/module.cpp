@@ -1,6 +1,7 @@
 #include "fastmcp/loader/module.hpp"
 
 #include "fastmcp/loader/load_error.hpp"
+#include "fastmcp/loader/path_trust.hpp"
 
 #include <cstddef>
 #include <dlfcn.h>
@@ -45,9 +46,12 @@ const fastmcp_setting_field &provider_field(const fastmcp_provider_desc &d, size
     return *reinterpret_cast<const fastmcp_setting_field *>(base + i * d.fields[0].struct_size);
 }
 
-std::shared_ptr<Module> Module::open(const std::string &path) {
+std::shared_ptr<Module> Module::open(const std::string &path, bool allow_unsafe_path) {
+    std::string trust_warning;
+    // dlopen the path that was checked: no component of it can be changed by another user.
+    const std::string real = trusted_module_path(path, allow_unsafe_path, &trust_warning);
     dlerror();
-    void *handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    void *handle = ::dlopen(real.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char *err = dlerror();
         throw LoadError(ErrorKind::DlopenFailed,
@@ -55,6 +59,7 @@ std::shared_ptr<Module> Module::open(const std::string &path) {
     }
     // From here on the handle is owned by the Module (closed on every error path).
     std::shared_ptr<Module> module(new Module(path, handle, nullptr));
+    module->trust_warning_ = std::move(trust_warning);
     dlerror();
     void *sym = ::dlsym(handle, FASTMCP_AUTH_ENTRY_SYMBOL);
     if (!sym)

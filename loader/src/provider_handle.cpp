@@ -137,14 +137,15 @@ std::unique_ptr<ProviderHandle> load_provider(const env::Environment &env, const
         if (!value->from_file()) throw;
         throw LoadError(e.kind(), value->file + ":" + std::to_string(value->line) + ": " + e.what());
     }
-    auto module = Module::open(resolved.module_path);
+    auto module = Module::open(resolved.module_path, allow_unsafe_provider_path(env));
     const fastmcp_provider_desc &desc = select_provider(*module, resolved);
     Settings settings = read_settings(desc, env);
+    if (!module->trust_warning().empty()) settings.warnings.insert(settings.warnings.begin(), module->trust_warning());
     return create_provider(std::move(module), desc, std::move(settings), host);
 }
 
 std::vector<std::shared_ptr<Module>> scan_modules(const std::vector<std::string> &search_path,
-                                                  std::vector<std::string> *errors) {
+                                                  std::vector<std::string> *errors, bool allow_unsafe_path) {
     namespace fs = std::filesystem;
     std::vector<std::shared_ptr<Module>> out;
     std::set<std::string> seen;
@@ -157,7 +158,7 @@ std::vector<std::shared_ptr<Module>> scan_modules(const std::vector<std::string>
         for (const auto &f : files) {
             if (!seen.insert(f.filename().string()).second) continue;
             try {
-                out.push_back(Module::open(f.string()));
+                out.push_back(Module::open(f.string(), allow_unsafe_path));
             } catch (const std::exception &e) {
                 if (errors) errors->push_back(e.what());
             }

@@ -199,7 +199,7 @@ TEST_CASE("failure: unknown class lists the classes the module has") {
 TEST_CASE("failure: unknown module") {
     LoadError e = load_error(env_with("fastmcp.server.auth.providers.supabase.SupabaseProvider"));
     CHECK(e.kind() == ErrorKind::UnknownModule);
-    CHECK(std::string(e.what()).find("modules found: broken_abi broken_noentry broken_throws broken_unresolved duo hello") !=
+    CHECK(std::string(e.what()).find("modules found: bad_crash bad_hang broken_abi broken_noentry broken_throws broken_unresolved duo hello") !=
           std::string::npos);
 }
 

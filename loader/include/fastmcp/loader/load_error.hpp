@@ -20,6 +20,7 @@ enum class ErrorKind {
     SettingsInvalid,    // a setting is missing or does not parse (message names the variable)
     CreateFailed,       // the provider's create() refused the settings
     EnvFileError,       // the .env file is missing (when named) or malformed
+    UntrustedPath,      // the module or a directory above it is writable by others (path_trust.hpp)
 };
 
 const char *error_kind_name(ErrorKind kind); // "unknown_module", "abi_mismatch", ...

@@ -14,6 +14,7 @@
 #include "fastmcp/env/environment.hpp"
 #include "fastmcp/loader/load_error.hpp"
 #include "fastmcp/loader/module.hpp"
+#include "fastmcp/loader/path_trust.hpp"
 #include "fastmcp/loader/resolve.hpp"
 #include "fastmcp/loader/settings.hpp"
 #include "fastmcp/provider.hpp"
@@ -87,8 +88,10 @@ std::unique_ptr<ProviderHandle> load_provider(const env::Environment &env,
                                               const fastmcp_host_api *host);
 
 // Every module (*.so) found on the search path, first directory wins for a given file name.
-// Modules that fail to open are reported in `errors` ("path: message") rather than thrown.
+// Modules that fail to open (untrusted paths included) are reported in `errors` ("path: message")
+// rather than thrown.
 std::vector<std::shared_ptr<Module>> scan_modules(const std::vector<std::string> &search_path,
-                                                  std::vector<std::string> *errors = nullptr);
+                                                  std::vector<std::string> *errors = nullptr,
+                                                  bool allow_unsafe_path = false);
 
 } // namespace fastmcp::loader
