@@ -5,9 +5,12 @@
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/TCPServerConnection.h>
-#include <Poco/Timestamp.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <chrono>
+#include <ctime>
 
 namespace fastmcp::host {
 
@@ -93,6 +96,42 @@ void send_error(Poco::Net::HTTPServerSession &session, int status) {
     response.send() << body;
 }
 
+// Exposes whether a pipelined request is already buffered (HTTPSession::buffered() is protected).
+class Session : public Poco::Net::HTTPServerSession {
+public:
+    using HTTPServerSession::HTTPServerSession;
+    bool has_buffered_input() const { return buffered() > 0; }
+};
+
+// Waits until the next request's first byte arrives (true), or the keep-alive timeout, EOF or an
+// error (false: close). Poco's hasMoreRequests() waits with Socket::poll, which on Linux creates,
+// arms and closes an epoll instance per call: four syscalls and a file descriptor per request.
+// One poll(2) does the same.
+bool wait_for_next_request(Session &session, int timeout_ms) {
+    if (session.has_buffered_input()) return true;
+    pollfd p{session.socket().impl()->sockfd(), POLLIN, 0};
+    int n;
+    do {
+        n = ::poll(&p, 1, timeout_ms);
+    } while (n < 0 && errno == EINTR);
+    return n > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
+}
+
+// The Date header, formatted once per second per thread rather than once per response.
+const std::string &http_date_now() {
+    thread_local std::time_t cached_second = 0;
+    thread_local std::string cached;
+    const std::time_t now = std::time(nullptr);
+    if (now != cached_second) {
+        cached_second = now;
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        char buffer[64];
+        cached.assign(buffer, std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+    }
+    return cached;
+}
+
 class Connection : public Poco::Net::TCPServerConnection {
 public:
     Connection(const Poco::Net::StreamSocket &socket, ConnectionFactory &owner, std::shared_ptr<RequestHandler> handler,
@@ -119,26 +158,26 @@ public:
 
 private:
     void serve(ConnectionState &state) {
-        Poco::Net::HTTPServerSession session(socket(), params_);
-        bool first = true;
+        Session session(socket(), params_);
+        const int max_requests = params_->getMaxKeepAliveRequests(); // per connection; then the client reconnects
+        int served = 0;
         state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
         while (!tracker_->draining()) {
-            if (!first) {
+            if (served > 0) {
                 state.idle();
-                if (tracker_->draining() || !session.hasMoreRequests()) break;
+                if (tracker_->draining() || !wait_for_next_request(session, settings_.keep_alive_timeout_ms)) break;
                 state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
             }
-            first = false;
+            ++served;
+            const bool may_keep_alive = params_->getKeepAlive() && (max_requests <= 0 || served < max_requests);
             try {
                 Poco::Net::HTTPServerResponseImpl response(session);
                 Poco::Net::HTTPServerRequestImpl request(response, session, params_.get());
-                response.setDate(Poco::Timestamp());
+                response.set("Date", http_date_now());
                 response.setVersion(request.getVersion());
-                response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive() &&
-                                      !tracker_->draining());
+                response.setKeepAlive(may_keep_alive && request.getKeepAlive() && !tracker_->draining());
                 handler_->handle(request, response, state);
-                session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive() &&
-                                     !tracker_->draining());
+                session.setKeepAlive(may_keep_alive && response.getKeepAlive() && !tracker_->draining());
                 if (!session.getKeepAlive()) break;
             } catch (const Poco::Net::NoMessageException &) {
                 break;
