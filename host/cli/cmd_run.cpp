@@ -1,6 +1,7 @@
 // fastmcp run [SERVER_MODULE.so] --transport http [--host H] [--port P] [--path /mcp]
 //             [--env-file F] [--log-level L] [limits...]
 #include "commands.hpp"
+#include "fastmcp/env/field_value.hpp"
 
 #include "fastmcp/server.hpp"
 
@@ -20,7 +21,7 @@ constexpr const char *kRunUsage =
     "usage: fastmcp run [SERVER_MODULE.so] --transport http [--host H] [--port P] [--path /mcp]\n"
     "                   [--env-file F] [--log-level debug|info|warning|error]\n"
     "                   [--max-body-bytes N] [--request-timeout-ms N] [--keep-alive-timeout-ms N]\n"
-    "                   [--max-threads N] [--drain-timeout-ms N]\n"
+    "                   [--max-threads N] [--drain-timeout-ms N] [--verify-timeout DURATION]\n"
     "Without a module, serves the built-in demo app (tools: whoami, echo).\n"
     "Auth comes from FASTMCP_SERVER_AUTH (environment or .env); unset means auth off.\n";
 
@@ -31,6 +32,18 @@ long parse_number(const std::string &flag, const std::string &value, long min, l
     if (value.empty() || *end || errno || n < min || n > max)
         throw StartupError(flag + ": '" + value + "' is not a number in " + std::to_string(min) + ".." + std::to_string(max));
     return n;
+}
+
+// --verify-timeout: a duration ("5s", "500ms", "0" = no watchdog); wins over FASTMCP_PROVIDER_VERIFY_TIMEOUT.
+int parse_verify_timeout(const std::string &value) {
+    double seconds = -1;
+    try {
+        seconds = env::parse_duration(value);
+    } catch (const std::exception &) {
+    }
+    if (seconds < 0 || seconds > 3600)
+        throw StartupError("--verify-timeout: '" + value + "' is not a duration in 0..1h (e.g. 5s, 500ms; 0 disables)");
+    return static_cast<int>(seconds * 1000);
 }
 
 } // namespace
@@ -59,6 +72,7 @@ int cmd_run(const Args &args) {
             else if (a == "--keep-alive-timeout-ms") options.limits.keep_alive_timeout_ms = static_cast<int>(parse_number(a, value(), 100, 3600000));
             else if (a == "--max-threads") options.limits.max_threads = static_cast<int>(parse_number(a, value(), 2, 4096));
             else if (a == "--drain-timeout-ms") options.limits.drain_timeout_ms = static_cast<int>(parse_number(a, value(), 0, 3600000));
+            else if (a == "--verify-timeout") options.limits.verify_timeout_ms = parse_verify_timeout(value());
             else if (!a.empty() && a[0] == '-') throw StartupError("unknown option " + a + "\n" + kRunUsage);
             else if (module_path.empty()) module_path = a;
             else throw StartupError("only one server module may be given\n" + std::string(kRunUsage));
@@ -72,7 +86,7 @@ int cmd_run(const Args &args) {
         Server server{module ? module->name() : "AuthKit Secured App", module ? module->version() : FASTMCP_VERSION};
         if (module) {
             server.instructions(module->instructions());
-            module->register_tools(server);
+            module->register_tools(server, options.env_file);
         } else {
             host::add_demo_tools(server);
         }

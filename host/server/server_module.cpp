@@ -2,10 +2,14 @@
 
 #include "host_services.hpp"
 
+#include "fastmcp/env/environment.hpp"
+
 #include <dlfcn.h>
 #include <sys/stat.h>
 
 #include <cstring>
+#include <optional>
+#include <unistd.h> // environ
 
 namespace fastmcp::host {
 namespace {
@@ -112,9 +116,28 @@ std::string ServerModule::instructions() const {
     return desc_->instructions;
 }
 
-void ServerModule::register_tools(Server &server) {
+void ServerModule::register_tools(Server &server, const std::string &env_file) {
     target_ = &server;
+    // The same lookup the auth provider gets. A broken .env file is reported (and stops the server)
+    // by the auth configuration that reads it next; until then modules see the process env only.
+    try {
+        const auto environment =
+            env::Environment::from_process(env_file.empty() ? std::nullopt : std::optional<std::string>(env_file));
+        for (auto &v : environment.with_prefix("")) env_[v.name] = std::move(v.value);
+    } catch (const std::exception &) {
+        for (char **e = environ; *e; ++e)
+            if (const char *eq = std::strchr(*e, '='))
+                env_.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+    }
     host_.struct_size = sizeof host_;
+    host_.get_env = [](void *ctx, const char *name, size_t name_size, fastmcp_str *out) -> int {
+        auto *self = static_cast<ServerModule *>(ctx);
+        if (!name || !out) return 0;
+        const auto it = self->env_.find(std::string_view(name, name_size));
+        if (it == self->env_.end()) return 0;
+        *out = {it->second.data(), it->second.size()};
+        return 1;
+    };
     host_.ctx = this;
     host_.log = log_c;
     host_.get_access_token = get_access_token_c;

@@ -5,6 +5,7 @@
 #include "fastmcp/server.hpp"
 #include "fastmcp/server_module.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,8 @@ public:
     std::string version() const;
     std::string instructions() const;
     // Calls the module's register_tools; throws StartupError when it fails or a tool is invalid.
-    void register_tools(Server &server);
+    // `env_file` (--env-file; empty = $FASTMCP_ENV_FILE, else ./.env) backs host->get_env().
+    void register_tools(Server &server, const std::string &env_file = {});
 
 private:
     ServerModule(std::string path, void *handle, const fastmcp_server_module *desc);
@@ -33,6 +35,9 @@ private:
     Server *target_ = nullptr;
     std::string error_;
     fastmcp_server_host host_{};
+    // host->get_env(): process environment over the .env file, filled once by register_tools
+    // (before any handler runs, so reads need no lock). Values lent out live as long as this.
+    std::map<std::string, std::string, std::less<>> env_;
 };
 
 } // namespace fastmcp::host

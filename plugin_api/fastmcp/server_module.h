@@ -17,6 +17,9 @@
  *   4. Inside a handler, host->get_access_token() returns the verified token of the request being
  *      served (the C face of fastmcp::get_access_token()); the views it lends are valid until the
  *      handler returns. It returns 0 when auth is off.
+ *   5. (ABI 1.1) host->get_env() reads configuration the way the host does: the process
+ *      environment first, then the .env file the host loaded (--env-file, $FASTMCP_ENV_FILE or
+ *      ./.env). Check host->struct_size before calling it (a 1.0 host has no such field).
  */
 #ifndef FASTMCP_SERVER_MODULE_H
 #define FASTMCP_SERVER_MODULE_H
@@ -27,7 +30,7 @@
 #include <stdint.h>
 
 #define FASTMCP_SERVER_MODULE_ABI_MAJOR 1u
-#define FASTMCP_SERVER_MODULE_ABI_MINOR 0u
+#define FASTMCP_SERVER_MODULE_ABI_MINOR 1u
 #define FASTMCP_SERVER_MODULE_ENTRY_SYMBOL "fastmcp_server_module_entry"
 
 #ifdef __cplusplus
@@ -82,6 +85,9 @@ typedef struct fastmcp_server_host {
     /* Returns 1 and fills *out when the current request carries a verified token, else 0.
      * `out->struct_size` must be set by the caller (the host fills at most that many bytes). */
     int (*get_access_token)(void *ctx, fastmcp_token_view *out);
+    /* ABI 1.1. Returns 1 and sets *out when the variable `name` is set (process environment, else
+     * the host's .env file), else 0. The value stays valid until the server stops. Thread-safe. */
+    int (*get_env)(void *ctx, const char *name, size_t name_size, fastmcp_str *out);
 } fastmcp_server_host;
 
 typedef struct fastmcp_server_module {
