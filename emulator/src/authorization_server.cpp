@@ -162,7 +162,7 @@ void AuthorizationServer::maybe_rotate_locked(int64_t t) {
 
 nlohmann::json AuthorizationServer::metadata_document() const {
     nlohmann::json scopes = options_.scopes;
-    return {
+    nlohmann::json doc = {
         {"issuer", issuer_},
         {"authorization_endpoint", issuer_ + "/oauth2/authorize"},
         {"token_endpoint", issuer_ + "/oauth2/token"},
@@ -177,6 +177,10 @@ nlohmann::json AuthorizationServer::metadata_document() const {
         {"scopes_supported", scopes},
         {"authorization_response_iss_parameter_supported", true},
     };
+    if (!options_.advertised_issuer.empty()) doc["issuer"] = options_.advertised_issuer;
+    if (!options_.advertise_registration) doc.erase("registration_endpoint");
+    if (!options_.advertise_pkce_s256) doc.erase("code_challenge_methods_supported");
+    return doc;
 }
 
 Reply AuthorizationServer::authorization_server_metadata() {
@@ -526,6 +530,38 @@ Reply AuthorizationServer::userinfo(std::string_view authorization) {
                              {"email_verified", true},
                              {"name", options_.user.name},
                              {"org_id", options_.org_id}});
+}
+
+Reply AuthorizationServer::mint(std::string_view body) {
+    const auto req = nlohmann::json::parse(body, nullptr, false);
+    if (!req.is_object() || !req.contains("sub") || !req["sub"].is_string() || req["sub"].get<std::string>().empty())
+        return Reply::oauth_error(400, "invalid_request", "body must be a JSON object with a non-empty string \"sub\"");
+    for (const char *name : {"aud", "scope", "client_id"})
+        if (req.contains(name) && !req[name].is_string())
+            return Reply::oauth_error(400, "invalid_request", std::string(name) + " must be a string");
+    if (req.contains("expires_in") && !req["expires_in"].is_number_integer())
+        return Reply::oauth_error(400, "invalid_request", "expires_in must be an integer");
+    const int64_t t = now();
+    const int64_t lifetime = req.value("expires_in", options_.token_lifetime_s);
+    const std::string client_id = req.value("client_id", std::string("client_emulator_admin_mint"));
+    nlohmann::json claims = {
+        {"iss", issuer_},
+        {"sub", req["sub"]},
+        {"sid", "session_" + random_hex(8)},
+        {"jti", random_hex(16)},
+        {"iat", t},
+        {"exp", t + lifetime},
+        {"aud", req.value("aud", client_id)},
+        {"scope", req.value("scope", std::string("openid profile email"))},
+        {"org_id", options_.org_id},
+        {"role", "authenticated"},
+        {"client_id", client_id},
+    };
+    std::lock_guard lock(mu_);
+    maybe_rotate_locked(t);
+    const std::string access = keys_.sign(claims);
+    ++stats_.tokens_issued;
+    return no_store(Reply::json(200, {{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", lifetime}}));
 }
 
 std::string AuthorizationServer::rotate_keys(bool keep_previous) {

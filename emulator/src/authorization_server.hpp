@@ -60,6 +60,9 @@ public:
     Reply userinfo(std::string_view authorization_header);
 
     // Test hooks (served under /__admin).
+    // An access token for any subject, signed like the token endpoint's, without an OAuth flow:
+    // body {"sub", "aud"?, "scope"?, "client_id"?, "expires_in"?} (tests that need two users).
+    Reply mint(std::string_view body);
     std::string rotate_keys(bool keep_previous);
     void set_down(bool down) { down_ = down; }
     bool down() const { return down_; }

@@ -150,6 +150,11 @@ private:
             const std::string kid = as_.rotate_keys(keep);
             return Reply::json(200, {{"current_kid", kid}, {"kept_previous", keep}});
         }
+        if (path == "/__admin/mint") {
+            auto body = read_body(req);
+            if (!body) return Reply::oauth_error(413, "invalid_request", "request body too large");
+            return as_.mint(*body);
+        }
         if (path == "/__admin/down") {
             as_.set_down(true);
             return Reply::json(200, {{"down", true}});
