@@ -1,6 +1,10 @@
 #include "fastmcp/provider_backend.hpp"
 
+#include "provider_fault_report.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <dlfcn.h>
 
 #include <stdexcept>
 
@@ -73,6 +77,12 @@ ProviderBackend::ProviderBackend(const fastmcp_provider_desc *desc, void *instan
     : desc_(desc), instance_(instance), keep_alive_(std::move(keep_alive)) {
     if (!desc_ || !desc_->verify || !desc_->describe)
         throw std::runtime_error("provider descriptor lacks verify/describe");
+    label_ = desc_->name ? desc_->name : "?";
+    Dl_info where{};
+    if (::dladdr(reinterpret_cast<const void *>(desc_->verify), &where) && where.dli_fname)
+        label_ += std::string(" (") + where.dli_fname + ")";
+    host::install_provider_fault_reporter();
+    host::ProviderCallMarker marker(label_, "describe");
     std::string json;
     int rc = desc_->describe(
         instance_, [](void *user, const char *data, size_t size) { static_cast<std::string *>(user)->assign(data, size); },
@@ -86,6 +96,7 @@ ProviderBackend::ProviderBackend(const fastmcp_provider_desc *desc, void *instan
 AuthVerdict ProviderBackend::verify(std::string_view token) const {
     VerdictSink sink;
     int rc = 1;
+    host::ProviderCallMarker marker(label_, "verify");
     try {
         rc = desc_->verify(instance_, token.data(), token.size(), on_verdict, &sink);
     } catch (...) {
@@ -126,6 +137,7 @@ std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &r
         *o = std::move(res);
     };
     int handled = 0;
+    host::ProviderCallMarker marker(label_, "handle_route");
     try {
         handled = desc_->handle_route(instance_, &req, on_response, &out);
     } catch (...) {

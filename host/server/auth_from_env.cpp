@@ -4,8 +4,14 @@
 #include "fastmcp/provider_backend.hpp"
 #include "fastmcp/server.hpp"
 #include "host_services.hpp"
+#include "../auth/verify_watchdog.hpp"
 
+#include "fastmcp/env/field_value.hpp"
+
+#include <chrono>
+#include <cstdlib>
 #include <optional>
+#include <stdexcept>
 
 namespace fastmcp::host {
 namespace {
@@ -18,10 +24,42 @@ struct LoadedProvider {
     ~LoadedProvider() { handle.reset(); }
 };
 
+constexpr const char *kVerifyTimeoutVariable = "FASTMCP_PROVIDER_VERIFY_TIMEOUT";
+constexpr const char *kMaxHungCallsVariable = "FASTMCP_PROVIDER_MAX_HUNG_CALLS";
+// Above the longest default network timeout of a bundled provider (introspection: 10 s per
+// request; JWKS: 5 s, off the request path), so a slow IdP is reported by the provider itself
+// (jwks_unavailable, introspection_unavailable) and the watchdog only fires on a provider that hangs.
+constexpr int kDefaultVerifyTimeoutMs = 15000;
+
+VerifyWatchdogOptions watchdog_options(const env::Environment &env, int verify_timeout_ms) {
+    VerifyWatchdogOptions o;
+    o.timeout = std::chrono::milliseconds(kDefaultVerifyTimeoutMs);
+    if (verify_timeout_ms >= 0) {
+        o.timeout = std::chrono::milliseconds(verify_timeout_ms);
+    } else if (auto v = env.get(kVerifyTimeoutVariable)) {
+        try {
+            double seconds = env::parse_duration(v->value);
+            if (seconds < 0 || seconds > 3600) throw std::runtime_error("out of range");
+            o.timeout = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
+        } catch (const std::exception &) {
+            throw StartupError(v->label() + ": '" + v->value + "' is not a duration in 0..1h (e.g. 5s, 500ms; 0 disables)");
+        }
+    }
+    if (auto v = env.get(kMaxHungCallsVariable)) {
+        char *end = nullptr;
+        long n = std::strtol(v->value.c_str(), &end, 10);
+        if (v->value.empty() || *end || n < 1 || n > 1000)
+            throw StartupError(v->label() + ": '" + v->value + "' is not a number in 1..1000");
+        o.max_stuck = static_cast<int>(n);
+    }
+    return o;
+}
+
 } // namespace
 
 std::shared_ptr<const AuthBackend> auth_from_environment(const std::string &env_file, const std::string &mcp_path,
-                                                         const std::string &bind_host, bool bind_is_loopback) {
+                                                         const std::string &bind_host, bool bind_is_loopback,
+                                                         int verify_timeout_ms) {
     try {
         auto env = env::Environment::from_process(env_file.empty() ? std::nullopt : std::optional<std::string>(env_file));
         HostServices::Options options;
@@ -37,7 +75,13 @@ std::shared_ptr<const AuthBackend> auth_from_environment(const std::string &env_
         auto backend = std::make_shared<ProviderBackend>(&h.desc(), h.instance(), loaded);
         log_message(FASTMCP_LOG_INFO, "auth provider " + h.provider_name() + " from " + h.module_path() +
                                           " protects " + backend->info().resource);
-        return backend;
+        const VerifyWatchdogOptions watchdog = watchdog_options(env, verify_timeout_ms);
+        if (watchdog.timeout.count() == 0) {
+            log_message(FASTMCP_LOG_WARNING, std::string(kVerifyTimeoutVariable) +
+                                                 "=0: no deadline on verify; a hung provider hangs its requests");
+            return backend;
+        }
+        return std::make_shared<VerifyWatchdog>(watchdog, backend->label(), backend);
     } catch (const StartupError &) {
         throw;
     } catch (const std::exception &e) {

@@ -118,7 +118,9 @@ int Server::run(const RunOptions &options) {
 
         // Auth: explicit backend > FASTMCP_SERVER_AUTH (process env, then --env-file / .env) > off.
         std::shared_ptr<const AuthBackend> auth = impl_->auth;
-        if (!auth) auth = host::auth_from_environment(options.env_file, path, options.host, loopback);
+        if (!auth)
+            auth = host::auth_from_environment(options.env_file, path, options.host, loopback,
+                                               options.limits.verify_timeout_ms);
         if (!auth) {
             if (loopback)
                 host::log_message(FASTMCP_LOG_INFO, "auth is off (FASTMCP_SERVER_AUTH is unset); serving loopback only");

@@ -17,6 +17,8 @@ public:
 
     AuthVerdict verify(std::string_view token) const override;
     const AuthInfo &info() const override { return info_; }
+    // "Name (/path/module.so)": how logs and the fatal-signal line name this provider.
+    const std::string &label() const { return label_; }
     std::optional<RouteResponse> handle_route(const RouteRequest &request) const override;
 
 private:
@@ -24,6 +26,7 @@ private:
     void *instance_;
     std::shared_ptr<const void> keep_alive_;
     AuthInfo info_;
+    std::string label_;
 };
 
 // Parses a provider's describe() document into AuthInfo (throws std::runtime_error on bad JSON).

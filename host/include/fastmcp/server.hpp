@@ -57,6 +57,9 @@ struct ServerLimits {
     int max_threads = 64;                 // worker threads (one per active connection)
     int max_queued = 256;                 // accepted connections waiting for a thread
     int drain_timeout_ms = 10000;         // SIGINT/SIGTERM: wait this long for in-flight requests
+    // Deadline per provider verify() call (503 provider_timeout past it; 0 = no watchdog).
+    // -1: $FASTMCP_PROVIDER_VERIFY_TIMEOUT, else 15 s (docs/plugin-abi.md, "Hangs").
+    int verify_timeout_ms = -1;
 };
 
 struct RunOptions {
