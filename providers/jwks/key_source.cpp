@@ -65,13 +65,23 @@ std::string KeySource::jwks_uri() const {
 KeySource::Outcome KeySource::fetch_document() const {
     Outcome out;
     try {
+        // One fetch timeout covers resolving the URI (AuthKit discovery may fetch its metadata
+        // first) and the JWKS request together, so a reader waiting for this fetch never waits
+        // longer than the timeout (tests/integration/idp_faults: start while the IdP hangs).
+        const int64_t started = host_.now_ms();
         out.uri = options_.resolve_uri ? options_.resolve_uri() : options_.jwks_uri;
         if (out.uri.empty()) {
             out.error = "no JWKS URI is known yet";
             return out;
         }
+        const int64_t left = static_cast<int64_t>(options_.fetch_timeout_ms) - (host_.now_ms() - started);
+        if (left <= 0) {
+            out.error = "resolving the JWKS URI used up the " +
+                        std::to_string(options_.fetch_timeout_ms) + " ms fetch timeout";
+            return out;
+        }
         plugin::HttpResponse r =
-            host_.get(out.uri, options_.fetch_timeout_ms, options_.max_document_bytes);
+            host_.get(out.uri, static_cast<uint32_t>(left), options_.max_document_bytes);
         if (r.status == 0) {
             out.error = "fetching " + out.uri + " failed: " + (r.error.empty() ? "no response" : r.error);
             return out;

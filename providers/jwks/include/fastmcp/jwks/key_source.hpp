@@ -41,7 +41,7 @@ struct SourceOptions {
     int64_t max_stale_ms = 24 * 3'600'000LL; // serve the last good set this long past its TTL
     int64_t retry_initial_ms = 1'000;        // background retry back-off after a failed fetch
     int64_t retry_max_ms = 30'000;
-    uint32_t fetch_timeout_ms = 5'000;
+    uint32_t fetch_timeout_ms = 5'000;     // resolve_uri and the JWKS request together
     uint64_t max_document_bytes = 1 << 20;
     jose::KeySetOptions key_options;
     size_t max_negative_kids = 4096;
