@@ -23,7 +23,10 @@ constexpr const char *kUsage =
     "  --rotate-keys-every S    rotate the signing key every S seconds (default: never)\n"
     "  --previous-key-grace S   keep retired keys in the JWKS for S seconds (default 3600)\n"
     "  --start-down             answer 503 until POST /__admin/up (outage tests)\n"
-    "  --access-log             log method, path and status to stderr\n";
+    "  --access-log             log method, path and status to stderr\n"
+    "  --advertise-issuer URL   metadata names this issuer instead of the real one (mismatch tests)\n"
+    "  --no-registration-endpoint  metadata without registration_endpoint (DCR off)\n"
+    "  --no-pkce-s256           metadata without code_challenge_methods_supported\n";
 
 int64_t parse_seconds(const std::string &flag, const std::string &v) {
     char *end = nullptr;
@@ -83,6 +86,12 @@ int main(int argc, char **argv) {
                 opts.start_down = true;
             } else if (a == "--access-log") {
                 opts.access_log = true;
+            } else if (a == "--advertise-issuer") {
+                opts.advertised_issuer = value();
+            } else if (a == "--no-registration-endpoint") {
+                opts.advertise_registration = false;
+            } else if (a == "--no-pkce-s256") {
+                opts.advertise_pkce_s256 = false;
             } else {
                 throw std::invalid_argument("unknown option '" + a + "'");
             }

@@ -31,6 +31,11 @@ struct EmulatorOptions {
     int64_t previous_key_grace_s = 3600; // retired keys stay in the JWKS this long
     bool start_down = false;             // answer 503 to everything but /__admin until "up"
     bool access_log = false;
+    // Metadata knobs for `auth doctor` tests: advertise another issuer than the one that signs,
+    // or leave out Dynamic Client Registration / PKCE S256 (the routes themselves still work).
+    std::string advertised_issuer;      // empty = the real issuer
+    bool advertise_registration = true; // false: no registration_endpoint
+    bool advertise_pkce_s256 = true;    // false: no code_challenge_methods_supported
     std::function<int64_t()> clock;      // Unix seconds; default: system clock
     // New RS256 private keys; default: a fresh RSA-2048 key each time. Tests reuse a small pool
     // because RSA key generation takes a noticeable fraction of a second.
