@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <istream>
 
@@ -77,6 +78,20 @@ struct McpHttpHandler::Exchange {
     }
     // After an early answer the unread body would corrupt the next request on this connection.
     void close_after() { response.setKeepAlive(false); }
+    // Reads and drops a small body of known length, so that an early answer (a 401 on every
+    // request of a client with a bad token) keeps the connection instead of costing a reconnect.
+    // Bodies above the limit, chunked ones and Expect: 100-continue still close the connection.
+    bool discard_small_body() {
+        constexpr std::streamsize kLimit = 64 * 1024;
+        if (!request.hasContentLength() || request.getExpectContinue()) return false;
+        const auto length = request.getContentLength64();
+        if (length < 0 || length > kLimit) return false;
+        char buffer[8192];
+        std::istream &in = request.stream();
+        std::streamsize left = static_cast<std::streamsize>(length);
+        while (left > 0 && in.read(buffer, std::min<std::streamsize>(left, sizeof buffer))) left -= in.gcount();
+        return left == 0;
+    }
 };
 
 McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)) {
@@ -180,7 +195,7 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     const auto &metadata = metadata_url_;
     auto reject = [&](const Challenge &c) {
         if (!c.www_authenticate.empty()) x.header("WWW-Authenticate", c.www_authenticate);
-        x.close_after();
+        if (!x.discard_small_body()) x.close_after();
         x.send(c.status, "application/json", c.body);
         return false;
     };

@@ -176,3 +176,18 @@ TEST_CASE("no token appears in the logs; the access log is there") {
     for (const char *t : {"good-token", "leaky-token", "narrow-token", "error-token", "throw-token"})
         CHECK_MESSAGE(log.find(t) == std::string::npos, t);
 }
+
+TEST_CASE("a 401 keeps the connection when the body was small enough to drop; the next request on it is served") {
+    const int port = server().port();
+    int fd = connect_to(port);
+    std::string buffer;
+    send_all(fd, request(port, "POST", "/mcp", ping(), {"Authorization: Bearer not-a-known-token"}));
+    Response r = read_response(fd, buffer);
+    CHECK(r.status == 401);
+    CHECK(r.header("connection") == "Keep-Alive");
+    send_all(fd, request(port, "POST", "/mcp", ping(), {"Authorization: Bearer good-token"}));
+    r = read_response(fd, buffer);
+    CHECK(r.status == 200);
+    CHECK(json::parse(r.body)["id"] == 1);
+    close(fd);
+}
