@@ -69,14 +69,21 @@ struct Emulator {
         REQUIRE(port > 0);
         url = "http://127.0.0.1:" + std::to_string(port);
     }
-    json get(const std::string &path) const {
+    json get(const std::string &path) const { return call(Poco::Net::HTTPRequest::HTTP_GET, path, ""); }
+    // An access token signed by the emulator's current key (POST /__admin/mint).
+    std::string mint(const json &request) const {
+        return call(Poco::Net::HTTPRequest::HTTP_POST, "/__admin/mint", request.dump())["access_token"];
+    }
+    json call(const std::string &method, const std::string &path, const std::string &body) const {
         Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(std::stoi(url.substr(url.rfind(':') + 1))));
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-        session.sendRequest(request);
+        Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setContentType("application/json");
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+        session.sendRequest(request) << body;
         Poco::Net::HTTPResponse response;
-        std::stringstream body;
-        body << session.receiveResponse(response).rdbuf();
-        return json::parse(body.str());
+        std::stringstream out;
+        out << session.receiveResponse(response).rdbuf();
+        return json::parse(out.str());
     }
 };
 
@@ -284,6 +291,39 @@ TEST_CASE("bad token: the token step fails with the reason; the token is never p
         CHECK(has(t.out, "\"sub\": \"user_1\""));
         CHECK(has(t.out, "signature: (elided"));
         CHECK(!has(t.out, signature));
+    }
+}
+
+TEST_CASE("tokens the issuer really signed: valid (exit 0) and expired (token fails)") {
+    Emulator emu;
+    SUBCASE("valid") {
+        const std::string token = emu.mint({{"sub", "user_doctor"}, {"aud", "http://127.0.0.1:8000/mcp"}});
+        Run r = doctor(authkit_env(emu.url), "--token " + token);
+        CAPTURE(r.out);
+        CHECK(r.exit_code == 0);
+        CHECK(r.status("token") == "ok");
+        CHECK(r.step("token")["reason"] == "ok");
+        CHECK(has(r.detail("token"), "valid: subject user_doctor"));
+        CHECK(!has(r.out, token.substr(token.rfind('.') + 1)));
+    }
+    SUBCASE("expired an hour ago") {
+        const std::string token =
+            emu.mint({{"sub", "user_doctor"}, {"aud", "http://127.0.0.1:8000/mcp"}, {"expires_in", -3600}});
+        Run r = doctor(authkit_env(emu.url), "--token " + token);
+        CAPTURE(r.out);
+        CHECK(r.exit_code == 1);
+        CHECK(r.status("token") == "fail");
+        CHECK(r.step("token")["reason"] == "expired");
+        CHECK(has(r.fix("token"), "get a fresh token"));
+        CHECK(!has(r.out, token.substr(token.rfind('.') + 1)));
+    }
+    SUBCASE("issued for another resource") {
+        const std::string token = emu.mint({{"sub", "user_doctor"}, {"aud", "https://elsewhere.example/mcp"}});
+        Run r = doctor(authkit_env(emu.url), "--token " + token);
+        CAPTURE(r.out);
+        CHECK(r.status("token") == "fail");
+        CHECK(r.step("token")["reason"] == "wrong_audience");
+        CHECK(has(r.fix("token"), "see the audience step"));
     }
 }
 
