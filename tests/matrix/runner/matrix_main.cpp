@@ -1,7 +1,9 @@
 // fastmcp-matrix CASES_DIR --fastmcp BIN [--providers DIR] [--test-providers DIR] [--jobs N]
 //                [--filter SUBSTR] [--timeout S]
 // Runs every case directory under CASES_DIR in parallel; prints one line per case (in name order)
-// and a final line "N passed, N failed". Exit 0 only when every case passed.
+// and a final line "N passed, N failed". Exit 0 only when every case passed. A case either runs a
+// command to completion (default `auth config --json`) or, when it lists "requests", starts
+// `fastmcp run` on an OS-picked port and probes it (see ../README.md).
 #include "matrix_case.hpp"
 
 #include <algorithm>
@@ -55,7 +57,9 @@ int main(int argc, char **argv) {
         pool.emplace_back([&] {
             for (size_t i; (i = next++) < dirs.size();) {
                 try {
-                    results[i] = run_case(load_case(dirs[i], paths), paths, timeout_s);
+                    const Case c = load_case(dirs[i], paths);
+                    results[i] = run_case(c, paths, timeout_s);
+                    remove_scratch(c);
                 } catch (const std::exception &e) {
                     results[i] = {false, std::string("bad case: ") + e.what()};
                 }
