@@ -1,12 +1,12 @@
 #include "fastmcp/introspection/introspection_verifier.hpp"
 
 #include "fastmcp/introspection/settings_schema.hpp"
-#include "fastmcp/jwt/bearer_core.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 namespace fastmcp::introspection {
 namespace {
@@ -74,17 +74,11 @@ IntrospectionTokenVerifier::IntrospectionTokenVerifier(plugin::Host host, std::s
     if (max_entries < 1 || max_entries > 1'000'000) s.fail("max_cache_size", "must be between 1 and 1000000");
     if (cache_ttl_ms_ > 0) cache_ = std::make_unique<IntrospectionCache>(static_cast<size_t>(max_entries));
 
-    required_scopes_ = s.list("required_scopes");
-    authorization_servers_ = s.list("authorization_servers");
-    mcp_path_ = std::string(host.mcp_path());
-    if (auto base = s.url("base_url")) {
-        base_url_ = *base;
-        resource_ = jwt::resource_url(base_url_, mcp_path_);
-        if (authorization_servers_.empty())
-            warnings_.push_back(s.variable("authorization_servers") +
-                                " is not set: the protected-resource metadata names no authorization "
-                                "server, so MCP clients cannot discover where to sign in");
-    }
+    resource_ = provider_common::ProtectedResource(s, host.mcp_path());
+    if (!resource_.resource().empty() && resource_.authorization_servers().empty())
+        warnings_.push_back(s.variable("authorization_servers") +
+                            " is not set: the protected-resource metadata names no authorization "
+                            "server, so MCP clients cannot discover where to sign in");
     for (const auto &w : warnings_) host_.log(FASTMCP_LOG_WARNING, std::string(kProviderName) + ": " + w);
 }
 
@@ -125,65 +119,86 @@ plugin::Verdict IntrospectionTokenVerifier::verify(std::string_view token) {
     if (cache_) {
         if (auto hit = cache_->get(key, host_.now_ms())) {
             cache_hits_.fetch_add(1);
-            return evaluate(*hit, token, host_.now_ms() / 1000, required_scopes_);
+            return evaluate(*hit, token, host_.now_ms() / 1000, resource_.required_scopes());
         }
     }
+    const Answer answer = introspect(key, token);
+    if (!answer)
+        return plugin::Verdict::reject(FASTMCP_REASON_INTROSPECTION_UNAVAILABLE,
+                                       "the authorization server could not be asked about the token");
+    return evaluate(*answer, token, host_.now_ms() / 1000, resource_.required_scopes());
+}
 
+IntrospectionTokenVerifier::Answer IntrospectionTokenVerifier::introspect(const TokenDigest &key,
+                                                                          std::string_view token) {
+    const std::string flight(reinterpret_cast<const char *>(key.data()), key.size());
+    std::promise<Answer> promise;
+    std::shared_future<Answer> in_progress;
+    {
+        std::lock_guard lock(flights_mutex_);
+        if (auto it = flights_.find(flight); it != flights_.end()) in_progress = it->second;
+        else flights_.emplace(flight, promise.get_future().share());
+    }
+    if (in_progress.valid()) {
+        coalesced_.fetch_add(1);
+        // The asking request is bounded by the endpoint timeout; past that (and a margin for the
+        // host's own connect), fail closed rather than wait forever.
+        const auto limit = std::chrono::milliseconds(request_.timeout_ms) + std::chrono::seconds(5);
+        if (in_progress.wait_for(limit) != std::future_status::ready) return nullptr;
+        return in_progress.get();
+    }
+    // This request asks. Its answer is published before the flight is removed, so every request
+    // that joined it gets that answer, on every path (an exception included).
+    auto land = [&](const Answer &answer) {
+        promise.set_value(answer);
+        std::lock_guard lock(flights_mutex_);
+        flights_.erase(flight);
+    };
+    Answer answer;
+    try {
+        answer = ask_endpoint(key, token);
+    } catch (...) {
+        land(nullptr);
+        throw;
+    }
+    land(answer);
+    return answer;
+}
+
+IntrospectionTokenVerifier::Answer IntrospectionTokenVerifier::ask_endpoint(const TokenDigest &key,
+                                                                            std::string_view token) {
+    // A flight for this token may have landed between our cache miss and our flight: reuse it.
+    if (cache_) {
+        if (auto hit = cache_->get(key, host_.now_ms())) {
+            cache_hits_.fetch_add(1);
+            return hit;
+        }
+    }
     requests_.fetch_add(1);
     const plugin::HttpResponse response = host_.fetch(build_request(request_, token));
     std::string why;
     auto parsed = parse_response(response, why);
     if (!parsed) {
         note_failure(why);
-        return plugin::Verdict::reject(FASTMCP_REASON_INTROSPECTION_UNAVAILABLE,
-                                       "the authorization server could not be asked about the token");
+        return nullptr;
     }
     note_success();
-
-    const int64_t now_ms = host_.now_ms();
+    auto answer = std::make_shared<const Introspected>(std::move(*parsed));
     if (cache_) {
+        const int64_t now_ms = host_.now_ms();
         int64_t deadline = now_ms + cache_ttl_ms_;
-        if (parsed->active && parsed->exp != 0) deadline = std::min(deadline, parsed->exp * 1000);
-        cache_->put(key, std::make_shared<const Introspected>(*parsed), deadline, now_ms);
+        if (answer->active && answer->exp != 0) deadline = std::min(deadline, answer->exp * 1000);
+        cache_->put(key, answer, deadline, now_ms);
     }
-    return evaluate(*parsed, token, now_ms / 1000, required_scopes_);
-}
-
-std::vector<std::string> IntrospectionTokenVerifier::routes() const {
-    if (resource_.empty()) return {};
-    std::string suffixed = std::string(jwt::kProtectedResourcePath) + mcp_path_;
-    while (suffixed.size() > 1 && suffixed.back() == '/') suffixed.pop_back();
-    std::vector<std::string> out{suffixed};
-    if (suffixed != jwt::kProtectedResourcePath) out.emplace_back(jwt::kProtectedResourcePath);
-    return out;
+    return answer;
 }
 
 bool IntrospectionTokenVerifier::handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) {
-    const auto mine = routes();
-    if (std::none_of(mine.begin(), mine.end(),
-                     [&](const std::string &r) { return jwt::path_matches(request.path, r); }))
-        return false;
-    if (jwt::answer_non_get(request, out)) return true;
-    nlohmann::ordered_json doc;
-    doc["resource"] = resource_;
-    if (!authorization_servers_.empty()) doc["authorization_servers"] = authorization_servers_;
-    if (!required_scopes_.empty()) doc["scopes_supported"] = required_scopes_;
-    doc["bearer_methods_supported"] = {"header"};
-    jwt::set_json_document(out, 200, doc.dump());
-    return true;
+    return resource_.handle_route(request, out);
 }
 
 std::string IntrospectionTokenVerifier::describe_json() {
-    const auto r = routes();
-    json d;
-    d["provider"] = kProviderName;
-    d["resource"] = resource_.empty() ? json(nullptr) : json(resource_);
-    d["resource_metadata_url"] = r.empty() ? json(nullptr) : json(base_url_ + r.front());
-    d["issuer"] = nullptr;
-    d["authorization_servers"] = authorization_servers_;
-    d["required_scopes"] = required_scopes_;
-    d["routes"] = r;
-    d["warnings"] = warnings_;
+    json d = resource_.describe(kProviderName, warnings_);
     d["introspection_url"] = request_.url;
     d["client_id"] = client_id_;
     d["client_secret"] = kMasked;
@@ -197,7 +212,8 @@ std::string IntrospectionTokenVerifier::describe_json() {
                    {"last_error", last_error_.empty() ? json(nullptr) : json(last_error_)},
                    {"requests", requests_.load()},
                    {"failures", failures_.load()},
-                   {"cache_hits", cache_hits_.load()}};
+                   {"cache_hits", cache_hits_.load()},
+                   {"coalesced", coalesced_.load()}};
     return d.dump();
 }
 

@@ -1,6 +1,5 @@
 #include "fastmcp/static_tokens/static_token_verifier.hpp"
 
-#include "fastmcp/jwt/bearer_core.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
 #include "fastmcp/static_tokens/settings_schema.hpp"
 
@@ -97,13 +96,7 @@ StaticTokenVerifier::StaticTokenVerifier(plugin::Host host, std::string_view set
         table_ = TokenTable::parse(tokens, s.variable("tokens_file") + " ('" + *file + "')");
     }
 
-    required_scopes_ = s.list("required_scopes");
-    authorization_servers_ = s.list("authorization_servers");
-    mcp_path_ = std::string(host.mcp_path());
-    if (auto base = s.url("base_url")) {
-        base_url_ = *base;
-        resource_ = jwt::resource_url(base_url_, mcp_path_);
-    }
+    resource_ = provider_common::ProtectedResource(s, host.mcp_path());
     for (const auto &w : warnings_) host_.log(FASTMCP_LOG_WARNING, std::string(kProviderName) + ": " + w);
     host_.log(FASTMCP_LOG_INFO, std::string(kProviderName) + ": " + std::to_string(table_.size()) +
                                     " static token(s) loaded from " + source_);
@@ -132,7 +125,7 @@ plugin::Verdict StaticTokenVerifier::verify(std::string_view token) {
     t->claims_json = e->claims_json;
 
     std::vector<std::string> missing;
-    for (const auto &s : required_scopes_)
+    for (const auto &s : resource_.required_scopes())
         if (std::find(e->scopes.begin(), e->scopes.end(), s) == e->scopes.end()) missing.push_back(s);
     if (!missing.empty()) {
         plugin::Verdict v;
@@ -145,45 +138,12 @@ plugin::Verdict StaticTokenVerifier::verify(std::string_view token) {
     return plugin::Verdict::ok(std::move(t));
 }
 
-std::vector<std::string> StaticTokenVerifier::routes() const {
-    if (resource_.empty()) return {};
-    std::string suffixed = std::string(jwt::kProtectedResourcePath) + mcp_path_;
-    while (suffixed.size() > 1 && suffixed.back() == '/') suffixed.pop_back();
-    std::vector<std::string> out{suffixed};
-    if (suffixed != jwt::kProtectedResourcePath) out.emplace_back(jwt::kProtectedResourcePath);
-    return out;
-}
-
-std::string StaticTokenVerifier::metadata_document() const {
-    nlohmann::ordered_json doc;
-    doc["resource"] = resource_;
-    if (!authorization_servers_.empty()) doc["authorization_servers"] = authorization_servers_;
-    if (!required_scopes_.empty()) doc["scopes_supported"] = required_scopes_;
-    doc["bearer_methods_supported"] = {"header"};
-    return doc.dump();
-}
-
 bool StaticTokenVerifier::handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) {
-    const auto mine = routes();
-    if (std::none_of(mine.begin(), mine.end(),
-                     [&](const std::string &r) { return jwt::path_matches(request.path, r); }))
-        return false;
-    if (jwt::answer_non_get(request, out)) return true;
-    jwt::set_json_document(out, 200, metadata_document());
-    return true;
+    return resource_.handle_route(request, out);
 }
 
 std::string StaticTokenVerifier::describe_json() {
-    const auto r = routes();
-    json d;
-    d["provider"] = kProviderName;
-    d["resource"] = resource_.empty() ? json(nullptr) : json(resource_);
-    d["resource_metadata_url"] = r.empty() ? json(nullptr) : json(base_url_ + r.front());
-    d["issuer"] = nullptr;
-    d["authorization_servers"] = authorization_servers_;
-    d["required_scopes"] = required_scopes_;
-    d["routes"] = r;
-    d["warnings"] = warnings_;
+    json d = resource_.describe(kProviderName, warnings_);
     d["tokens_source"] = source_;
     d["bind_is_loopback"] = host_.bind_is_loopback();
     const size_t expired = table_.expired_at(host_.now_ms() / 1000);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fastmcp/provider.hpp"
+#include "fastmcp/provider_common/protected_resource.hpp"
 
 #include <iterator>
 
@@ -22,14 +23,9 @@ inline constexpr fastmcp_setting_field kFields[] = {
                   nullptr, "Client secret for HTTP Basic authentication to the endpoint", nullptr),
     plugin::field("TIMEOUT_SECONDS", FASTMCP_FIELD_DURATION, 0, "10",
                   "Timeout for each introspection request", "10"),
-    plugin::field("REQUIRED_SCOPES", FASTMCP_FIELD_SCOPES, 0, nullptr,
-                  "Scopes every token must carry (comma/space list or JSON list)", "read,write"),
-    plugin::field("BASE_URL", FASTMCP_FIELD_URL, 0, nullptr,
-                  "Public URL of this server; enables the protected-resource metadata",
-                  "http://localhost:8000"),
-    plugin::field("AUTHORIZATION_SERVERS", FASTMCP_FIELD_LIST, 0, nullptr,
-                  "Authorization servers named in the protected-resource metadata",
-                  "https://auth.example.com"),
+    provider_common::required_scopes_field("read,write"),
+    provider_common::kBaseUrlField,
+    provider_common::kAuthorizationServersField,
     plugin::field("CACHE_TTL_SECONDS", FASTMCP_FIELD_DURATION, 0, "60",
                   "How long an introspection result is reused (never past the token's exp); 0 "
                   "disables the cache",

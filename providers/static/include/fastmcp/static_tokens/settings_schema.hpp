@@ -2,6 +2,7 @@
 #pragma once
 
 #include "fastmcp/provider.hpp"
+#include "fastmcp/provider_common/protected_resource.hpp"
 
 #include <iterator>
 
@@ -17,14 +18,9 @@ inline constexpr fastmcp_setting_field kFields[] = {
                   R"({"dev-token":{"client_id":"dev","scopes":["read"]}})"),
     plugin::field("TOKENS_FILE", FASTMCP_FIELD_STRING, 0, nullptr,
                   "Path of a JSON file holding the same object as TOKENS", "./dev-tokens.json"),
-    plugin::field("REQUIRED_SCOPES", FASTMCP_FIELD_SCOPES, 0, nullptr,
-                  "Scopes every token must carry (comma/space list or JSON list)", "read"),
-    plugin::field("BASE_URL", FASTMCP_FIELD_URL, 0, nullptr,
-                  "Public URL of this server; enables the protected-resource metadata",
-                  "http://localhost:8000"),
-    plugin::field("AUTHORIZATION_SERVERS", FASTMCP_FIELD_LIST, 0, nullptr,
-                  "Authorization servers named in the protected-resource metadata",
-                  "https://auth.example.com"),
+    provider_common::required_scopes_field("read"),
+    provider_common::kBaseUrlField,
+    provider_common::kAuthorizationServersField,
     plugin::field("ALLOW_NON_LOOPBACK", FASTMCP_FIELD_BOOL, 0, "false",
                   "Start even when the server binds to a non-loopback address (static tokens are "
                   "for development and tests)",

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "fastmcp/provider.hpp"
+#include "fastmcp/provider_common/protected_resource.hpp"
 #include "fastmcp/static_tokens/token_table.hpp"
 
 #include <string>
@@ -26,15 +27,10 @@ public:
     const TokenTable &table() const { return table_; }
 
 private:
-    std::vector<std::string> routes() const;
-    std::string metadata_document() const;
-
     plugin::Host host_;
     TokenTable table_;
     std::string source_; // "TOKENS" or the TOKENS_FILE path
-    std::vector<std::string> required_scopes_;
-    std::vector<std::string> authorization_servers_;
-    std::string base_url_, resource_, mcp_path_;
+    provider_common::ProtectedResource resource_;
     std::vector<std::string> warnings_;
 };
 
