@@ -57,12 +57,40 @@ std::optional<Target> parse_target(const std::string &name) {
     return std::nullopt;
 }
 
-IdpState::IdpState() {
-    tiny_rsa_.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024)));
-    ec_key_ = jose::generate_key(jose::Alg::ES256);
-    if (!tiny_rsa_ || !ec_key_) throw std::runtime_error("key generation failed");
-    rotate(true);
+KeyPool::KeyPool(size_t spares) : target_(spares), worker_([this] { run(); }) {}
+
+KeyPool::~KeyPool() {
+    {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
 }
+
+jose::PkeyPtr KeyPool::take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !spare_.empty(); });
+    jose::PkeyPtr key = std::move(spare_.front());
+    spare_.pop_front();
+    cv_.notify_all();
+    return key;
+}
+
+void KeyPool::run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+        cv_.wait(lock, [&] { return stop_ || spare_.size() < target_; });
+        if (stop_) return;
+        lock.unlock();
+        jose::PkeyPtr key = jose::generate_key(jose::Alg::RS256);
+        lock.lock();
+        spare_.push_back(std::move(key));
+        cv_.notify_all();
+    }
+}
+
+IdpState::IdpState() { rotate(true); }
 
 void IdpState::set_issuer(std::string issuer) {
     std::lock_guard lock(mu_);
@@ -122,7 +150,7 @@ IdpState::Key *IdpState::find_locked(const std::string &kid) {
 std::string IdpState::new_kid_locked() { return "fake_key_" + std::to_string(++generation_) + "_" + random_hex(4); }
 
 std::string IdpState::rotate(bool keep_previous) {
-    jose::PkeyPtr pkey = jose::generate_key(jose::Alg::RS256); // slow: outside the lock
+    jose::PkeyPtr pkey = pool_.take(); // may wait: outside the lock
     std::lock_guard lock(mu_);
     if (!keep_previous)
         for (auto &k : keys_) k.published = false;
@@ -173,7 +201,7 @@ std::pair<std::string, std::string> IdpState::mint(const MintRequest &r) {
         known = find_locked(kid) != nullptr;
     }
     if (!known) { // an unknown kid: a key nobody publishes (until publish_kid)
-        jose::PkeyPtr pkey = jose::generate_key(jose::Alg::RS256); // slow: outside the lock
+        jose::PkeyPtr pkey = pool_.take(); // may wait: outside the lock
         std::lock_guard lock(mu_);
         if (!find_locked(kid)) keys_.push_back(Key{kid, std::move(pkey), false});
     }
@@ -204,6 +232,11 @@ std::string IdpState::jwks_document() const {
 // The published kids again, each in a form a verifier must skip, plus keys unusable in themselves.
 // A host that replaced its good keys with this set would reject every token.
 std::string IdpState::unusable_jwks_document() const {
+    std::call_once(odd_keys_once_, [this] {
+        tiny_rsa_.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024)));
+        ec_key_ = jose::generate_key(jose::Alg::ES256);
+        if (!tiny_rsa_ || !ec_key_) throw std::runtime_error("key generation failed");
+    });
     std::lock_guard lock(mu_);
     nlohmann::json keys = nlohmann::json::array();
     for (const auto &k : keys_) {

@@ -8,9 +8,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fastmcp::fake_idp {
@@ -34,6 +36,26 @@ struct MintRequest {
     std::optional<std::string> scope;
     std::optional<std::string> iss; // default: the IdP's issuer
     nlohmann::json extra = nlohmann::json::object(); // merged into the claims last
+};
+
+// RSA-2048 generation takes 0.1 s of CPU and seconds on a loaded machine: a worker keeps a few
+// keys ready so that rotate and mint answer at once.
+class KeyPool {
+public:
+    explicit KeyPool(size_t spares);
+    ~KeyPool();
+    KeyPool(const KeyPool &) = delete;
+    KeyPool &operator=(const KeyPool &) = delete;
+    jose::PkeyPtr take(); // waits when the worker is behind
+
+private:
+    void run();
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<jose::PkeyPtr> spare_;
+    size_t target_;
+    bool stop_ = false;
+    std::thread worker_;
 };
 
 class IdpState {
@@ -79,6 +101,7 @@ private:
     Key *find_locked(const std::string &kid);
     std::string new_kid_locked();
 
+    KeyPool pool_{3};
     mutable std::mutex mu_;
     std::condition_variable fault_changed_;
     uint64_t fault_generation_ = 0;
@@ -89,8 +112,9 @@ private:
     std::vector<Key> keys_;
     std::string current_;
     unsigned generation_ = 0;
-    jose::PkeyPtr tiny_rsa_; // for the unusable key set
-    jose::PkeyPtr ec_key_;
+    mutable std::once_flag odd_keys_once_; // the unusable set's own keys, made on first use
+    mutable jose::PkeyPtr tiny_rsa_;
+    mutable jose::PkeyPtr ec_key_;
     uint64_t metadata_fetches_ = 0;
     uint64_t jwks_fetches_ = 0;
     uint64_t hanging_ = 0;

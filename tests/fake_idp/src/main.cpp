@@ -60,7 +60,9 @@ int main(int argc, char **argv) {
         std::fflush(stdout);
         int sig = 0;
         sigwait(&stop, &sig);
-        return 0;
+        // Nothing to flush or save, and the key pool may be halfway through a key: leave at once.
+        std::fflush(stdout);
+        std::_Exit(0);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "fastmcp-fake-idp: %s\n%s", e.what(), kUsage);
         return 2;
