@@ -102,6 +102,16 @@ KeySource::Outcome KeySource::fetch_document() const {
                 out.error += "; skipped " + printable(s.kid) + ": " + s.reason;
             return out;
         }
+        // Keep the objects of keys that did not change, so their identity (and warm prepared
+        // verification contexts) survives a refresh.
+        if (const KeySetPtr old = current_.load()) {
+            for (auto &key : set->keys)
+                for (const auto &previous : old->keys)
+                    if (previous->same_key(*key)) {
+                        key = previous;
+                        break;
+                    }
+        }
         out.keys = std::make_shared<const jose::KeySet>(std::move(*set));
     } catch (const std::exception &e) {
         out.keys.reset();
@@ -139,7 +149,7 @@ void KeySource::apply_locked(Outcome outcome, int64_t now) {
         }
         if (in_outage_)
             host_.log(FASTMCP_LOG_INFO, "JWKS: fetching " + outcome.uri + " works again");
-        current_.store(std::move(outcome.keys));
+        install_locked(std::move(outcome.keys));
         fetched_at_ms_ = now;
         last_error_.clear();
         in_outage_ = false;
@@ -164,6 +174,12 @@ void KeySource::apply_locked(Outcome outcome, int64_t now) {
                              " key(s)) and retrying in the background"
                        : "; tokens are rejected with jwks_unavailable until a fetch succeeds "
                          "(retrying in the background)"));
+}
+
+void KeySource::install_locked(KeySetPtr keys) {
+    current_.store(std::move(keys));
+    generation_.fetch_add(1, std::memory_order_acq_rel); // after the store: a reader that sees
+                                                         // the new number loads the new set
 }
 
 void KeySource::wait_in_flight_locked(std::unique_lock<std::mutex> &lock) {
@@ -262,7 +278,7 @@ int64_t KeySource::tick_locked(std::unique_lock<std::mutex> &lock) {
     const int64_t now = host_.now_ms();
     auto cur = current_.load();
     if (cur && now >= fetched_at_ms_ + options_.ttl_ms + options_.max_stale_ms) {
-        current_.store(nullptr);
+        install_locked(nullptr);
         cur.reset();
         if (!dropped_logged_)
             host_.log(FASTMCP_LOG_ERROR, "JWKS: the last good key set is older than the stale "

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
@@ -30,6 +31,16 @@ bool Jwk::fits(Alg a) const {
     case KeyType::Oct: return !secret.empty() && secret.size() >= detail::hash_bytes(a);
     }
     return false;
+}
+
+bool Jwk::same_key(const Jwk &other) const {
+    if (kid != other.kid || kty != other.kty || alg != other.alg || curve != other.curve ||
+        bits != other.bits)
+        return false;
+    if (kty == KeyType::Oct)
+        return secret.size() == other.secret.size() &&
+               CRYPTO_memcmp(secret.data(), other.secret.data(), secret.size()) == 0;
+    return pkey && other.pkey && EVP_PKEY_eq(pkey.get(), other.pkey.get()) == 1;
 }
 
 const Jwk *KeySet::find(std::string_view kid) const {

@@ -104,8 +104,8 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
         return FASTMCP_REASON_MALFORMED;
     }
 
-    std::string scratch; // header, then payload text: one allocation for both
-    scratch.reserve((std::max(header_b64.size(), payload_b64.size()) + 3) / 4 * 3);
+    std::string scratch; // the header text
+    scratch.reserve((header_b64.size() + 3) / 4 * 3);
     if (!base64url_decode_into(header_b64, scratch)) {
         detail = "header is not strict base64url";
         return FASTMCP_REASON_BAD_BASE64;
@@ -135,12 +135,13 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
         return FASTMCP_REASON_UNSUPPORTED_CRIT;
     }
 
-    if (!base64url_decode_into(payload_b64, json_payload ? scratch : out.payload_bytes)) {
+    // The payload text is kept: a verified token hands it on as its claims JSON (no re-serialising).
+    if (!base64url_decode_into(payload_b64, out.payload_bytes)) {
         detail = "payload is not strict base64url";
         return FASTMCP_REASON_BAD_BASE64;
     }
     if (json_payload) {
-        if (!parse_object(scratch, out.payload)) {
+        if (!parse_object(out.payload_bytes, out.payload)) {
             detail = "payload is not a JSON object (or repeats a name)";
             return FASTMCP_REASON_BAD_JSON;
         }
@@ -171,6 +172,7 @@ Result verify(std::string_view token, const KeySet &keys, const Policy &policy, 
     Result r = detail::check_claims_in_place(jws.payload, policy, now_seconds);
     r.key = sig.key;
     r.claims = std::move(jws.payload);
+    r.claims_text = std::move(jws.payload_bytes);
     return r;
 }
 

@@ -46,6 +46,9 @@ struct Jwk {
     // True when this key may verify `a`: kty fits, curve fits, `alg` (if set) equals `a`, and an
     // HMAC secret is at least as long as the hash (RFC 7518 §3.2).
     bool fits(Alg a) const;
+    // True when `other` is the same verification key: kid, kty, alg, curve and the public key
+    // (or secret) all equal. Lets a key-set refresh keep the object of an unchanged key.
+    bool same_key(const Jwk &other) const;
 };
 
 struct SkippedKey {

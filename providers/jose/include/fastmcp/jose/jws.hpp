@@ -19,7 +19,7 @@ struct ParsedJws {
     std::string_view signing_input; // "header.payload", a view into the token
     nlohmann::json header;          // a JSON object
     nlohmann::json payload;         // a JSON object (we only accept JSON claims sets)
-    std::string payload_bytes;      // decoded payload; only filled when parsed with json_payload=false
+    std::string payload_bytes;      // decoded payload (with json_payload, the text `payload` came from)
     std::string signature;          // decoded bytes
     std::optional<Alg> alg;         // nullopt: `none` or unknown (reason ALG_NOT_ALLOWED)
     std::string kid;
@@ -29,6 +29,7 @@ struct Result {
     fastmcp_reason reason = FASTMCP_REASON_INTERNAL_ERROR;
     std::string detail;        // short, never contains the token
     nlohmann::json claims;     // set when the signature verified (verify); check_claims copies it
+    std::string claims_text;   // verify only: the claims JSON exactly as signed (strict-parsed)
     std::vector<std::string> scopes;       // from `scope` or `scp`
     std::vector<std::string> missing_scopes; // with INSUFFICIENT_SCOPE
     const Jwk *key = nullptr;  // the key that verified

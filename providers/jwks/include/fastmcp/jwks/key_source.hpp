@@ -82,6 +82,12 @@ public:
     // max_stale). Never blocks.
     KeySetPtr current() const noexcept { return current_.load(); }
 
+    // Bumped each time the snapshot is replaced or dropped. One relaxed-cost atomic read, so a
+    // cache of verified tokens can tell cheaply whether the key set may have changed. A key that
+    // is unchanged across fetches (same kid, type, alg and public key) keeps its jose::Jwk object,
+    // so "is this key still in the set" is a pointer comparison (and its prepared contexts stay warm).
+    uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
+
     // For a reader that found no keys: waits for the fetch in flight, or runs one when the last
     // attempt is old enough (refetch_min_interval or the retry back-off, whichever comes first).
     // May still return nullptr (the IdP is unreachable).
@@ -125,7 +131,10 @@ private:
     plugin::Host host_;
     const SourceOptions options_;
 
+    void install_locked(KeySetPtr keys);
+
     SharedCell<jose::KeySet> current_;
+    std::atomic<uint64_t> generation_{1};
     std::atomic<uint64_t> fetches_{0};
 
     mutable std::mutex mutex_;
