@@ -1,6 +1,7 @@
 #include "fastmcp/authkit/authkit_provider.hpp"
 
 #include "fastmcp/authkit/settings_schema.hpp"
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -26,22 +27,14 @@ jwt::BearerConfig build_config(const plugin::Host &host, const jwt::SettingsRead
     p.issuers = {domain};
     c.authorization_servers = {domain};
     p.required_scopes = s.list("required_scopes");
-    p.leeway_seconds = s.duration_ms("leeway", 60'000) / 1000;
+    p.leeway_seconds = jwt::read_leeway_seconds(s);
 
     jwt::read_audience(s, c, {resource},
                        "tokens issued for any resource are accepted (the MCP spec requires "
                        "audience validation)");
 
-    jwks::SourceOptions j;
-    j.jwks_uri = domain + "/oauth2/jwks";
-    j.ttl_ms = s.duration_ms("jwks_cache_ttl", 600'000);
-    if (j.ttl_ms < 1000) s.fail("jwks_cache_ttl", "must be at least 1s");
-    j.refetch_min_interval_ms = s.duration_ms("jwks_refetch_min_interval", 10'000);
-    const int64_t timeout = s.duration_ms("http_timeout", 5'000);
-    if (timeout < 1 || timeout > 120'000) s.fail("http_timeout", "must be between 1ms and 120s");
-    j.fetch_timeout_ms = static_cast<uint32_t>(timeout);
-    j.background = options.background;
-    c.jwks = std::move(j);
+    c.jwks = jwt::read_jwks_options(s, domain + "/oauth2/jwks", options.background);
+    c.token_cache = jwt::read_token_cache_options(s);
     return c;
 }
 

@@ -7,7 +7,7 @@ namespace {
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<AuthKitProvider>(
     kProviderName, kEnvPrefix, "WorkOS AuthKit: verifies AuthKit-issued JWT access tokens",
-    kFields, kFieldCount);
+    kFields.data(), kFieldCount);
 
 } // namespace
 } // namespace fastmcp::authkit

@@ -123,14 +123,18 @@ plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
         t->scopes = result.scopes.empty() ? jose::scopes_of(c) : result.scopes;
         if (auto it = c.find("exp"); it != c.end() && it->is_number())
             t->expires_at = static_cast<int64_t>(std::floor(it->get<double>()));
-        t->claims_json = c.dump(-1, ' ', false, json::error_handler_t::replace);
+        // The signed text itself when we have it (strict-parsed, so valid JSON): no re-serialising.
+        t->claims_json = !result.claims_text.empty()
+                             ? result.claims_text
+                             : c.dump(-1, ' ', false, json::error_handler_t::replace);
         v.token = std::move(t);
     }
     return v;
 }
 
 BearerCore::BearerCore(plugin::Host host, BearerConfig config)
-    : host_(host), config_(std::move(config)) {
+    : host_(host), config_(std::move(config)), cache_(config_.token_cache),
+      key_present_([this](const jose::Jwk &key) { return key_in_current_set(key); }) {
     if (!config_.base_url.empty()) resource_ = resource_url(config_.base_url, config_.mcp_path);
     auto state = std::make_shared<State>();
     state->policy = std::make_shared<const jose::Policy>(config_.policy);
@@ -156,6 +160,7 @@ void BearerCore::set_issuer(const std::string &issuer) {
     state->policy = std::move(policy);
     state->authorization_servers = {issuer};
     state_.store(std::move(state));
+    policy_generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 plugin::Verdict BearerCore::verify(std::string_view token) {
@@ -165,6 +170,31 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     if (token.size() > config_.policy.max_token_bytes)
         return plugin::Verdict::reject(FASTMCP_REASON_TOKEN_TOO_LARGE,
                                        default_description(FASTMCP_REASON_TOKEN_TOO_LARGE));
+    TokenDigest digest;
+    if (!cache_.enabled() || !cache_.digest(token, digest)) return verify_uncached(token, nullptr);
+    HitCheck check;
+    check.now_ms = host_.now_ms();
+    check.leeway_seconds = config_.policy.leeway_seconds; // set_issuer never changes the leeway
+    check.key_generation = key_generation();
+    check.policy_generation = policy_generation_.load(std::memory_order_acquire);
+    check.key_present = &key_present_;
+    if (auto hit = cache_.find(digest, check)) return std::move(*hit);
+    return verify_uncached(token, &digest);
+}
+
+bool BearerCore::key_in_current_set(const jose::Jwk &key) const {
+    const jwks::KeySetPtr keys = source_ ? source_->current() : config_.static_keys;
+    if (!keys) return false;
+    for (const auto &k : keys->keys)
+        if (k.get() == &key) return true; // the source keeps the object of an unchanged key
+    return false;
+}
+
+plugin::Verdict BearerCore::verify_uncached(std::string_view token, const TokenDigest *digest) {
+    // Read before the snapshots: if either changes meanwhile, the entry is older than the change
+    // and its first hit rechecks (the safe direction).
+    const uint64_t key_generation_seen = key_generation();
+    const uint64_t policy_generation_seen = policy_generation_.load(std::memory_order_acquire);
     jwks::KeySetPtr keys = config_.static_keys;
     if (!keys && source_) {
         keys = source_->current();
@@ -176,20 +206,42 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     // Loaded after the keys: the first fetch may have run discovery, which can set the issuer.
     const auto state = state_.load();
     const jose::Policy &policy = *state->policy;
-    const int64_t now = host_.now_ms() / 1000;
-    jose::Result result = jose::verify(token, *keys, policy, now);
+    const int64_t now_ms = host_.now_ms();
+    full_verifications_.fetch_add(1, std::memory_order_relaxed);
+    jose::Result result = jose::verify(token, *keys, policy, now_ms / 1000);
     if (result.reason == FASTMCP_REASON_UNKNOWN_KID && source_) {
         jose::ParsedJws parsed;
         std::string detail;
         if (jose::parse_compact(token, policy.max_token_bytes, parsed, detail) ==
             FASTMCP_REASON_OK) {
-            if (auto newer = source_->refresh_for_unknown_kid(parsed.kid, keys))
-                result = jose::verify(token, *newer, policy, host_.now_ms() / 1000);
+            if (auto newer = source_->refresh_for_unknown_kid(parsed.kid, keys)) {
+                keys = std::move(newer);
+                result = jose::verify(token, *keys, policy, host_.now_ms() / 1000);
+            }
         }
     }
     if (result.reason == FASTMCP_REASON_UNKNOWN_KID && pinned_key(keys))
-        result = verify_with_pinned_key(token, *keys->keys.front(), policy, now);
-    return to_verdict(result, token, policy.required_scopes);
+        result = verify_with_pinned_key(token, *keys->keys.front(), policy, now_ms / 1000);
+    plugin::Verdict verdict = to_verdict(result, token, policy.required_scopes);
+    // Only verified tokens are cached (see token_cache.hpp for why rejections are not).
+    if (digest && verdict.token && result.key &&
+        (verdict.reason == FASTMCP_REASON_OK ||
+         verdict.reason == FASTMCP_REASON_INSUFFICIENT_SCOPE)) {
+        CachedVerdict entry;
+        for (const auto &k : keys->keys)
+            if (k.get() == result.key) entry.key = k;
+        if (entry.key) {
+            entry.verdict = verdict;
+            entry.key_generation = key_generation_seen;
+            entry.policy_generation = policy_generation_seen;
+            if (auto it = result.claims.find("exp"); it != result.claims.end() && it->is_number())
+                entry.exp = it->get<double>();
+            if (auto it = result.claims.find("nbf"); it != result.claims.end() && it->is_number())
+                entry.nbf = it->get<double>();
+            cache_.insert(*digest, std::move(entry), now_ms);
+        }
+    }
+    return verdict;
 }
 
 bool BearerCore::pinned_key(const jwks::KeySetPtr &keys) const {

@@ -1,5 +1,6 @@
 #include "fastmcp/jwt/jwt_verifier.hpp"
 
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
 
 #include <algorithm>
@@ -89,17 +90,7 @@ BearerConfig build_config(const plugin::Host &host, const SettingsReader &s,
         set->keys.push_back(std::move(key));
         c.static_keys = std::move(set);
     } else {
-        jwks::SourceOptions j;
-        j.jwks_uri = *jwks_uri;
-        j.ttl_ms = s.duration_ms("jwks_cache_ttl", 600'000);
-        if (j.ttl_ms < 1000) s.fail("jwks_cache_ttl", "must be at least 1s");
-        j.refetch_min_interval_ms = s.duration_ms("jwks_refetch_min_interval", 10'000);
-        const int64_t timeout = s.duration_ms("http_timeout", 5'000);
-        if (timeout < 1 || timeout > 120'000) s.fail("http_timeout", "must be between 1ms and 120s");
-        j.fetch_timeout_ms = static_cast<uint32_t>(timeout);
-        j.key_options.allow_oct = false; // secrets never come from a JWKS
-        j.background = options.background;
-        c.jwks = std::move(j);
+        c.jwks = read_jwks_options(s, *jwks_uri, options.background);
     }
 
     p.issuers = s.list("issuer");
@@ -108,7 +99,8 @@ BearerConfig build_config(const plugin::Host &host, const SettingsReader &s,
     c.authorization_servers = s.list("authorization_servers");
     if (c.authorization_servers.empty()) c.authorization_servers = p.issuers;
     p.required_scopes = s.list("required_scopes");
-    p.leeway_seconds = s.duration_ms("leeway", 60'000) / 1000;
+    p.leeway_seconds = read_leeway_seconds(s);
+    c.token_cache = read_token_cache_options(s);
 
     std::vector<std::string> fallback;
     if (!c.base_url.empty()) fallback = {resource_url(c.base_url, c.mcp_path)};

@@ -7,7 +7,7 @@ namespace {
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<JWTVerifier>(
     kJwtProviderName, kJwtEnvPrefix,
-    "Generic JWT verifier: JWKS URI, PEM public key or HS* shared secret", kJwtFields,
+    "Generic JWT verifier: JWKS URI, PEM public key or HS* shared secret", kJwtFields.data(),
     kJwtFieldCount);
 
 } // namespace

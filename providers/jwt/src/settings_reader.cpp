@@ -124,4 +124,28 @@ int64_t SettingsReader::duration_ms(std::string_view field, int64_t default_ms) 
     return static_cast<int64_t>(std::llround(seconds * 1000.0));
 }
 
+int64_t SettingsReader::integer(std::string_view field, int64_t default_value, int64_t min,
+                                int64_t max) const {
+    const auto *v = find(field);
+    if (!v) return default_value;
+    int64_t value = 0;
+    if (v->is_number_integer()) {
+        value = v->get<int64_t>();
+    } else if (v->is_string()) {
+        const auto &text = v->get_ref<const std::string &>();
+        size_t used = 0;
+        try {
+            value = std::stoll(text, &used);
+        } catch (const std::logic_error &) {
+            fail(field, "not an integer");
+        }
+        if (used != text.size()) fail(field, "not an integer");
+    } else {
+        fail(field, "not an integer");
+    }
+    if (value < min || value > max)
+        fail(field, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return value;
+}
+
 } // namespace fastmcp::jwt

@@ -8,7 +8,7 @@ namespace {
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<SupabaseProvider>(
     kProviderName, kEnvPrefix,
     "Supabase Auth: verifies Supabase-issued JWT access tokens (ES256/RS256 signing keys)",
-    kFields, kFieldCount);
+    kFields.data(), kFieldCount);
 
 } // namespace
 } // namespace fastmcp::supabase

@@ -1,6 +1,7 @@
 #include "fastmcp/supabase/supabase_provider.hpp"
 
 #include "fastmcp/supabase/settings_schema.hpp"
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -58,21 +59,12 @@ jwt::BearerConfig build_config(const plugin::Host &host, const jwt::SettingsRead
     p.allowed_algs = {read_algorithm(s)};
     p.issuers = {endpoints.issuer};
     p.required_scopes = s.list("required_scopes");
-    p.leeway_seconds = s.duration_ms("leeway", 60'000) / 1000;
+    p.leeway_seconds = jwt::read_leeway_seconds(s);
 
     jwt::read_audience(s, c, {"authenticated"}, "any token the project signed is accepted");
 
-    jwks::SourceOptions j;
-    j.jwks_uri = endpoints.jwks_uri;
-    j.ttl_ms = s.duration_ms("jwks_cache_ttl", 600'000);
-    if (j.ttl_ms < 1000) s.fail("jwks_cache_ttl", "must be at least 1s");
-    j.refetch_min_interval_ms = s.duration_ms("jwks_refetch_min_interval", 10'000);
-    const int64_t timeout = s.duration_ms("http_timeout", 5'000);
-    if (timeout < 1 || timeout > 120'000) s.fail("http_timeout", "must be between 1ms and 120s");
-    j.fetch_timeout_ms = static_cast<uint32_t>(timeout);
-    j.key_options.allow_oct = false; // a JWKS never carries a usable shared secret
-    j.background = options.background;
-    c.jwks = std::move(j);
+    c.jwks = jwt::read_jwks_options(s, endpoints.jwks_uri, options.background);
+    c.token_cache = jwt::read_token_cache_options(s);
     return c;
 }
 

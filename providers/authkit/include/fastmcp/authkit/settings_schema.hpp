@@ -2,16 +2,18 @@
 // `fastmcp auth config` reads and validates these; names are stable once published.
 #pragma once
 
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/provider.hpp"
 
-#include <iterator>
+#include <array>
 
 namespace fastmcp::authkit {
 
 inline constexpr const char *kProviderName = "AuthKitProvider";
 inline constexpr const char *kEnvPrefix = "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_";
 
-inline constexpr fastmcp_setting_field kFields[] = {
+// AuthKit's own fields; the shared bearer fields (LEEWAY ... RESOURCE_DOCUMENTATION) follow.
+inline constexpr std::array kOwnFields = {
     plugin::field("AUTHKIT_DOMAIN", FASTMCP_FIELD_URL, FASTMCP_FIELD_REQUIRED, nullptr,
                   "Your AuthKit domain; the token issuer. JWKS is {domain}/oauth2/jwks",
                   "https://your-project.authkit.app"),
@@ -24,20 +26,9 @@ inline constexpr fastmcp_setting_field kFields[] = {
                   "Accepted token audiences; default is the resource URL. '*' disables the "
                   "audience check (not recommended)",
                   "http://localhost:8000/mcp"),
-    plugin::field("LEEWAY", FASTMCP_FIELD_DURATION, 0, "60",
-                  "Clock skew allowed when checking exp, nbf and iat", "30s"),
-    plugin::field("JWKS_CACHE_TTL", FASTMCP_FIELD_DURATION, 0, "600",
-                  "How long a fetched key set is used before it is refreshed", "10m"),
-    plugin::field("JWKS_REFETCH_MIN_INTERVAL", FASTMCP_FIELD_DURATION, 0, "10",
-                  "Minimum time between key-set fetches triggered by an unknown kid", "10s"),
-    plugin::field("HTTP_TIMEOUT", FASTMCP_FIELD_DURATION, 0, "5",
-                  "Timeout for each discovery or JWKS request", "5s"),
-    plugin::field("RESOURCE_NAME", FASTMCP_FIELD_STRING, 0, nullptr,
-                  "Human-readable name in the protected-resource metadata", "My MCP Server"),
-    plugin::field("RESOURCE_DOCUMENTATION", FASTMCP_FIELD_URL, 0, nullptr,
-                  "Documentation URL in the protected-resource metadata",
-                  "https://example.com/docs"),
 };
-inline constexpr size_t kFieldCount = std::size(kFields);
+inline constexpr auto kFields =
+    jwt::concat_fields(kOwnFields, jwt::bearer_common_fields("Timeout for each discovery or JWKS request"));
+inline constexpr size_t kFieldCount = kFields.size();
 
 } // namespace fastmcp::authkit

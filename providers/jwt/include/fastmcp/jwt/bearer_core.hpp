@@ -1,7 +1,8 @@
 // The generic "bearer JWT provider" core that AuthKit, JWTVerifier (and later Supabase) build on:
 // a claims policy, a key source (a JWKS source or a fixed key set), and the RFC 9728
-// protected-resource metadata. verify() checks a token against the current key snapshot and, on
-// an unknown kid, asks the source for a refetch and retries once.
+// protected-resource metadata. verify() first asks the verified-token cache (token_cache.hpp);
+// on a miss it checks the token against the current key snapshot and, on an unknown kid, asks the
+// source for a refetch and retries once, then caches a verified verdict.
 //
 // Thread-safety: verify, describe and handle_route may run concurrently; set_issuer may run
 // concurrently with them (discovery calls it from the key source's worker).
@@ -12,11 +13,13 @@
 #include "fastmcp/jose/policy.hpp"
 #include "fastmcp/jwks/key_source.hpp"
 #include "fastmcp/jwt/settings_reader.hpp"
+#include "fastmcp/jwt/token_cache.hpp"
 #include "fastmcp/provider.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +43,9 @@ struct BearerConfig {
     // Keys: a JWKS source (when jwks has a URI or a resolver) or a fixed key set.
     std::optional<jwks::SourceOptions> jwks;
     jwks::KeySetPtr static_keys;
+
+    // Verified tokens remembered by SHA-256 (on by default; max_entries 0 disables).
+    TokenCacheOptions token_cache;
 };
 
 // The resource URL a token's audience must name by default: BASE_URL + the host's MCP path.
@@ -85,6 +91,9 @@ public:
     std::string resource_metadata_url() const;
     jwks::KeySource *key_source() const { return source_.get(); }
     std::shared_ptr<const jose::Policy> policy() const { return state_.load()->policy; }
+    const TokenCache &token_cache() const { return cache_; }
+    // Full verifications run (parse + key lookup + signature + claims): the cache's misses.
+    uint64_t full_verifications() const { return full_verifications_.load(std::memory_order_relaxed); }
 
 private:
     struct State { // swapped as a whole when discovery changes the issuer
@@ -96,11 +105,19 @@ private:
     jose::Result verify_with_pinned_key(std::string_view token, const jose::Jwk &key,
                                         const jose::Policy &policy, int64_t now) const;
 
+    plugin::Verdict verify_uncached(std::string_view token, const TokenDigest *digest);
+    uint64_t key_generation() const noexcept { return source_ ? source_->generation() : 0; }
+    bool key_in_current_set(const jose::Jwk &key) const;
+
     plugin::Host host_;
     BearerConfig config_;
     std::string resource_;
     jwks::SharedCell<State> state_;
+    std::atomic<uint64_t> policy_generation_{0}; // bumped by set_issuer: cached verdicts lapse
     std::unique_ptr<jwks::KeySource> source_;
+    TokenCache cache_;
+    std::function<bool(const jose::Jwk &)> key_present_;
+    std::atomic<uint64_t> full_verifications_{0};
 };
 
 // Adds the CORS and content headers the well-known documents carry.

@@ -4,9 +4,10 @@
 #pragma once
 
 #include "fastmcp/jwt/bearer_core.hpp"
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/provider.hpp"
 
-#include <iterator>
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,7 +17,8 @@ namespace fastmcp::jwt {
 inline constexpr const char *kJwtProviderName = "JWTVerifier";
 inline constexpr const char *kJwtEnvPrefix = "FASTMCP_SERVER_AUTH_JWT_";
 
-inline constexpr fastmcp_setting_field kJwtFields[] = {
+// JWTVerifier's own fields; the shared bearer fields (LEEWAY ... RESOURCE_DOCUMENTATION) follow.
+inline constexpr std::array kJwtOwnFields = {
     plugin::field("JWKS_URI", FASTMCP_FIELD_URL, 0, nullptr,
                   "URL of the issuer's JWKS (set exactly one of JWKS_URI, PUBLIC_KEY, HS_SECRET)",
                   "https://auth.example.com/.well-known/jwks.json"),
@@ -43,21 +45,9 @@ inline constexpr fastmcp_setting_field kJwtFields[] = {
     plugin::field("AUTHORIZATION_SERVERS", FASTMCP_FIELD_LIST, 0, nullptr,
                   "Authorization servers named in the protected-resource metadata (default: ISSUER)",
                   "https://auth.example.com"),
-    plugin::field("LEEWAY", FASTMCP_FIELD_DURATION, 0, "60",
-                  "Clock skew allowed when checking exp, nbf and iat", "30s"),
-    plugin::field("JWKS_CACHE_TTL", FASTMCP_FIELD_DURATION, 0, "600",
-                  "How long a fetched key set is used before it is refreshed", "10m"),
-    plugin::field("JWKS_REFETCH_MIN_INTERVAL", FASTMCP_FIELD_DURATION, 0, "10",
-                  "Minimum time between key-set fetches triggered by an unknown kid", "10s"),
-    plugin::field("HTTP_TIMEOUT", FASTMCP_FIELD_DURATION, 0, "5",
-                  "Timeout for each JWKS request", "5s"),
-    plugin::field("RESOURCE_NAME", FASTMCP_FIELD_STRING, 0, nullptr,
-                  "Human-readable name in the protected-resource metadata", "My MCP Server"),
-    plugin::field("RESOURCE_DOCUMENTATION", FASTMCP_FIELD_URL, 0, nullptr,
-                  "Documentation URL in the protected-resource metadata",
-                  "https://example.com/docs"),
 };
-inline constexpr size_t kJwtFieldCount = std::size(kJwtFields);
+inline constexpr auto kJwtFields = concat_fields(kJwtOwnFields, bearer_common_fields());
+inline constexpr size_t kJwtFieldCount = kJwtFields.size();
 
 struct JwtBuildOptions {
     bool background = true; // false in unit tests: they drive the key source with tick()

@@ -29,6 +29,8 @@ public:
     std::string required_url(std::string_view field, std::string_view hint = {}) const;
     std::vector<std::string> list(std::string_view field) const; // absent -> {}
     int64_t duration_ms(std::string_view field, int64_t default_ms) const;
+    // An integer in [min, max]; absent -> default_value. Accepts a JSON integer or its text.
+    int64_t integer(std::string_view field, int64_t default_value, int64_t min, int64_t max) const;
 
     // Throws plugin::ConfigError("<VARIABLE>: <why>").
     [[noreturn]] void fail(std::string_view field, std::string_view why) const;

@@ -2,16 +2,18 @@
 // `fastmcp auth config` and `fastmcp providers` read and print these; names are stable.
 #pragma once
 
+#include "fastmcp/jwt/bearer_settings.hpp"
 #include "fastmcp/provider.hpp"
 
-#include <iterator>
+#include <array>
 
 namespace fastmcp::supabase {
 
 inline constexpr const char *kProviderName = "SupabaseProvider";
 inline constexpr const char *kEnvPrefix = "FASTMCP_SERVER_AUTH_SUPABASE_";
 
-inline constexpr fastmcp_setting_field kFields[] = {
+// Supabase's own fields; the shared bearer fields (LEEWAY ... RESOURCE_DOCUMENTATION) follow.
+inline constexpr std::array kOwnFields = {
     plugin::field("PROJECT_URL", FASTMCP_FIELD_URL, FASTMCP_FIELD_REQUIRED, nullptr,
                   "Your Supabase project URL; issuer is {project_url}/auth/v1",
                   "https://abcdefghijklm.supabase.co"),
@@ -30,20 +32,8 @@ inline constexpr fastmcp_setting_field kFields[] = {
                   "Accepted token audiences ('authenticated' for signed-in users). '*' disables "
                   "the audience check (not recommended)",
                   "authenticated"),
-    plugin::field("LEEWAY", FASTMCP_FIELD_DURATION, 0, "60",
-                  "Clock skew allowed when checking exp, nbf and iat", "30s"),
-    plugin::field("JWKS_CACHE_TTL", FASTMCP_FIELD_DURATION, 0, "600",
-                  "How long a fetched key set is used before it is refreshed", "10m"),
-    plugin::field("JWKS_REFETCH_MIN_INTERVAL", FASTMCP_FIELD_DURATION, 0, "10",
-                  "Minimum time between key-set fetches triggered by an unknown kid", "10s"),
-    plugin::field("HTTP_TIMEOUT", FASTMCP_FIELD_DURATION, 0, "5",
-                  "Timeout for each JWKS request", "5s"),
-    plugin::field("RESOURCE_NAME", FASTMCP_FIELD_STRING, 0, nullptr,
-                  "Human-readable name in the protected-resource metadata", "My MCP Server"),
-    plugin::field("RESOURCE_DOCUMENTATION", FASTMCP_FIELD_URL, 0, nullptr,
-                  "Documentation URL in the protected-resource metadata",
-                  "https://example.com/docs"),
 };
-inline constexpr size_t kFieldCount = std::size(kFields);
+inline constexpr auto kFields = jwt::concat_fields(kOwnFields, jwt::bearer_common_fields());
+inline constexpr size_t kFieldCount = kFields.size();
 
 } // namespace fastmcp::supabase
