@@ -80,6 +80,9 @@ void validate_expect(const json &e) {
     check_keys(e, kExpectKeys, "expect.json");
     for (const char *k : {"stdout_contains", "stderr_contains", "stdout_excludes"}) check_strings(e, k, "expect.json");
     if (e.contains("requests")) {
+        if (e.contains("json"))
+            throw std::runtime_error("expect.json: \"json\" and \"requests\" do not combine (a running host prints "
+                                     "no JSON document; check its configuration in a separate case)");
         if (!e["requests"].is_array() || e["requests"].empty())
             throw std::runtime_error("expect.json: \"requests\" must be a non-empty list");
         for (size_t i = 0; i < e["requests"].size(); ++i) {
@@ -299,7 +302,9 @@ Case load_case(const std::string &dir, const Paths &paths) {
     try {
         // A clean environment: nothing from the developer's shell leaks into a case.
         c.env["PATH"] = "/usr/bin:/bin";
-        c.env["FASTMCP_PROVIDER_PATH"] = paths.test_providers;
+        // The test modules when given (this repository's cases), else the real ones (a user's CI).
+        if (!paths.test_providers.empty()) c.env["FASTMCP_PROVIDER_PATH"] = paths.test_providers;
+        else if (!paths.providers.empty()) c.env["FASTMCP_PROVIDER_PATH"] = paths.providers;
         if (fs::exists(fs::path(c.dir) / "process.env")) {
             auto file = env::load_env_file((fs::path(c.dir) / "process.env").string());
             for (auto &[k, v] : file.entries) c.env[k] = substitute(v.value, paths, c.dir, c.scratch);

@@ -92,6 +92,7 @@ TEST_CASE("malformed cases are refused, so a typo never passes") {
           std::string::npos);
     CHECK(load_error(R"({"exit":0,"requests":[{"status":200,"token":1}]})").find("must be a string") != std::string::npos);
     CHECK(load_error(R"({"exit":0,"scratch":{"mode":"9"}})").find("octal") != std::string::npos);
+    CHECK(load_error(R"({"exit":0,"json":{},"requests":[{"status":200}]})").find("do not combine") != std::string::npos);
 }
 
 TEST_CASE("a run case defaults to `fastmcp run` on an OS-picked loopback port") {
@@ -105,5 +106,9 @@ TEST_CASE("a run case defaults to `fastmcp run` on an OS-picked loopback port") 
     CHECK(c.serves());
     CHECK(c.args == std::vector<std::string>{"run", "--transport", "http", "--host", "127.0.0.1", "--port", "0"});
     CHECK(c.env.at("PATH") == "/usr/bin:/bin");
+    CHECK(c.env.at("FASTMCP_PROVIDER_PATH") == "/b/t");
+    // A user's CI passes only --providers: the real modules are found.
+    CHECK(load_case(dir, Paths{"/b/fastmcp", "/b/p", ""}).env.at("FASTMCP_PROVIDER_PATH") == "/b/p");
+    CHECK(load_case(dir, Paths{"/b/fastmcp", "", ""}).env.count("FASTMCP_PROVIDER_PATH") == 0);
     std::filesystem::remove_all(dir);
 }
