@@ -261,6 +261,11 @@ void survive(const std::string &fault, bool content_length = false) {
     CHECK(rejected_for(call(rig.port(), mix.bad_signature), "bad_signature"));
 
     const std::string log = rig.host.stderr_text();
+    // The fault was met as a failed fetch, for the reason the fault gives.
+    const std::map<std::string, std::string> kFetchError = {
+        {"down", "connection refused"}, {"hang", "timed out"},        {"status500", "returned HTTP 500"},
+        {"garbage", "is unusable"},     {"huge", "larger than"},       {"unusable", "has no usable key"}};
+    CHECK_MESSAGE(log.find(kFetchError.at(fault)) != std::string::npos, "no '" << kFetchError.at(fault) << "' in the log");
     CHECK(log.find("token rejected: unknown_kid") != std::string::npos);
     CHECK(log.find("token rejected: bad_signature") != std::string::npos);
     CHECK(log.find(mix.known) == std::string::npos); // no token in the log
