@@ -23,8 +23,8 @@ size_t check_jwks(const JwksTarget &t, const Http &http, Report &report) {
         report.fail("jwks",
                     t.jwks_uri + ": " + (r.status == 0 ? (r.error.empty() ? "no response" : r.error)
                                                        : "HTTP " + std::to_string(r.status)),
-                    "the key set must be reachable from this machine; check the URL (for AuthKit it comes "
-                    "from the metadata's jwks_uri)");
+                    "the key set must be reachable from this machine; check " +
+                        (t.uri_source.empty() ? std::string("the URL") : t.uri_source));
         return 0;
     }
     std::string error;

@@ -15,6 +15,7 @@ struct JwksTarget {
     std::string jwks_uri;
     std::vector<std::string> algorithms; // from describe(); empty: any
     std::string algorithm_setting;       // e.g. FASTMCP_SERVER_AUTH_SUPABASE_ALGORITHM, for the fix
+    std::string uri_source;              // where the URL comes from, for the fix ("FASTMCP_..._JWKS_URI")
 };
 
 // Adds the `jwks` step; returns the number of usable keys that fit the algorithms.

@@ -81,6 +81,10 @@ void run_provider_steps(const loader::ProviderHandle &provider, const ProviderSt
             j.jwks_uri = d.jwks_uri;
             j.algorithms = strings(describe, "algorithms");
             j.algorithm_setting = is_authkit ? std::string() : prefix + "ALGORITHM";
+            j.uri_source = is_authkit                   ? "the jwks_uri in " + t.metadata_urls.front()
+                           : name == "SupabaseProvider" ? prefix + "PROJECT_URL (keys at {PROJECT_URL}/auth/v1/.well-known/jwks.json)"
+                           : settings.contains("jwks_uri") ? prefix + "JWKS_URI"
+                                                           : std::string();
             check_jwks(j, o.http, report);
         }
         if (!is_authkit) report.skip("registration", "only AuthKit's metadata is checked for Dynamic Client Registration");

@@ -58,18 +58,23 @@ void check_token(const loader::ProviderHandle &provider, const std::string &toke
     extra["reason_code"] = static_cast<int>(v.reason);
     extra["description"] = v.description;
     if (!v.required_scope.empty()) extra["required_scope"] = v.required_scope;
-    extra["header"] = decoded.header;
-    extra["claims"] = decoded.claims;
-    extra["times"] = time_notes(decoded.claims, now);
-    extra["signature"] = "(elided, " + std::to_string(decoded.signature_chars) + " characters)";
-    if (!decoded.problem.empty()) extra["decode_problem"] = decoded.problem;
+    if (decoded.parts == 3) {
+        extra["header"] = decoded.header;
+        extra["claims"] = decoded.claims;
+        extra["times"] = time_notes(decoded.claims, now);
+        extra["signature"] = "(elided, " + std::to_string(decoded.signature_chars) + " characters)";
+        if (!decoded.problem.empty()) extra["decode_problem"] = decoded.problem;
+    } else {
+        extra["format"] = "opaque (not a JWT: " + decoded.problem + ")";
+    }
 
     if (v.reason == FASTMCP_REASON_OK && v.token) {
         const auto &t = *v.token;
         std::string scopes;
         for (const auto &s : t.scopes) scopes += (scopes.empty() ? "" : " ") + s;
-        std::string detail = "valid: subject " + t.subject + ", client_id " + t.client_id + ", issuer " + t.issuer +
-                             ", scopes " + (scopes.empty() ? "(none)" : scopes);
+        std::string detail = "valid: subject " + t.subject + ", client_id " + t.client_id;
+        if (!t.issuer.empty()) detail += ", issuer " + t.issuer;
+        detail += ", scopes " + (scopes.empty() ? std::string("(none)") : scopes);
         if (t.expires_at) detail += ", expires " + utc_time(t.expires_at) + " (" + relative_time(t.expires_at - now) + ")";
         report.ok("token", detail).extra = std::move(extra);
         return;

@@ -392,6 +392,42 @@ TEST_CASE("--probe: the running server's protected-resource metadata") {
     }
 }
 
+TEST_CASE("providers without discovery: the steps that do not apply are skipped") {
+    SUBCASE("StaticTokenVerifier: a listed token is valid, another is unknown_token") {
+        const std::string env = "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.StaticTokenVerifier\n"
+                                "FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_TOKENS={\"dev-token-doctor-1\":"
+                                "{\"client_id\":\"c1\",\"scopes\":[\"read\"]}}\n"
+                                "FASTMCP_PROVIDER_PATH=" FASTMCP_PROVIDER_DIR "\n";
+        Run ok = doctor(env, "--token dev-token-doctor-1");
+        CAPTURE(ok.out);
+        CHECK(ok.exit_code == 0);
+        for (const char *id : {"discovery", "jwks", "registration", "audience"}) CHECK_MESSAGE(ok.status(id) == "skipped", id);
+        CHECK(ok.status("token") == "ok");
+        CHECK(!has(ok.out, "dev-token-doctor-1"));
+
+        Run bad = doctor(env, "--token not-in-the-list-42");
+        CAPTURE(bad.out);
+        CHECK(bad.exit_code == 1);
+        CHECK(bad.step("token")["reason"] == "unknown_token");
+        CHECK(has(bad.fix("token"), "static token list"));
+        CHECK(!has(bad.out, "not-in-the-list-42"));
+    }
+    SUBCASE("IntrospectionTokenVerifier: an unreachable endpoint fails discovery; the secret is never printed") {
+        const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/oauth2/introspect";
+        Run r = doctor("FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.introspection.IntrospectionTokenVerifier\n"
+                       "FASTMCP_SERVER_AUTH_INTROSPECTION_INTROSPECTION_URL=" + url + "\n"
+                       "FASTMCP_SERVER_AUTH_INTROSPECTION_CLIENT_ID=doctor-client\n"
+                       "FASTMCP_SERVER_AUTH_INTROSPECTION_CLIENT_SECRET=s3cret-doctor-value\n"
+                       "FASTMCP_PROVIDER_PATH=" FASTMCP_PROVIDER_DIR "\n", "");
+        CAPTURE(r.out);
+        CHECK(r.exit_code == 1);
+        CHECK(r.status("discovery") == "fail");
+        CHECK(has(r.fix("discovery"), "FASTMCP_SERVER_AUTH_INTROSPECTION_INTROSPECTION_URL"));
+        CHECK(r.status("jwks") == "skipped");
+        CHECK(!has(r.out, "s3cret-doctor-value"));
+    }
+}
+
 TEST_CASE("usage errors exit 2") {
     Run r = doctor("", "--no-such-flag");
     CHECK(r.exit_code == 2);
