@@ -184,7 +184,7 @@ TEST_CASE("start-up errors stop with exit 2 and a message, never 'no auth'") {
         Process p({std::string(FASTMCP_BINARY_DIR) + "/tests/server_modules/bad_abi_server_module.so", "--transport", "http", "--port", "0"},
                   {}, false);
         CHECK(p.wait_exit() == 2);
-        CHECK(p.stderr_text().find("ABI 2.0, this host speaks 1.0") != std::string::npos);
+        CHECK(p.stderr_text().find("ABI 2.0, this host speaks 1.") != std::string::npos); // any 1.x minor
     }
     {
         Process p({"--transport", "http", "--port", "0", "--log-level", "shouty"}, {}, false);
