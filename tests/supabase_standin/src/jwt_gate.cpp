@@ -150,7 +150,7 @@ GateResult JwtGate::verify_with(std::string_view token, const jose::KeySet &keys
                                                                                     "token (a WorkOS JWT template)");
         return out;
     }
-    const std::string role = claims["role"].get<std::string>();
+    const std::string role = claims["role"].get<std::string>().substr(0, 64);
     if (role != "authenticated") { // what Postgres says to SET ROLE of an unknown role
         out.error = Reply::postgrest_error(401, "22023", "role \"" + role + "\" does not exist");
         return out;
