@@ -137,6 +137,16 @@ bool rejected_for(const Outcome &o, const std::string &reason) {
 }
 
 // Polls until `token` gets `status` (true) or `within` passes (false).
+// Stops the host with SIGTERM; on a non-zero exit, shows why (exit code and the end of its stderr).
+int stop_and_explain(host_test::Process &host) {
+    const int code = host.stop();
+    if (code != 0) {
+        const std::string err = host.stderr_text();
+        MESSAGE("host exit code " << code << "; stderr tail:\n" << err.substr(err.size() > 4000 ? err.size() - 4000 : 0));
+    }
+    return code;
+}
+
 bool eventually(int port, const std::string &token, int status, std::chrono::milliseconds within) {
     const auto deadline = Clock::now() + within;
     while (Clock::now() < deadline) {
@@ -269,7 +279,7 @@ void survive(const std::string &fault, bool content_length = false) {
     CHECK(log.find("token rejected: unknown_kid") != std::string::npos);
     CHECK(log.find("token rejected: bad_signature") != std::string::npos);
     CHECK(log.find(mix.known) == std::string::npos); // no token in the log
-    CHECK(rig.host.stop() == 0);
+    CHECK(stop_and_explain(rig.host) == 0);
 }
 
 } // namespace
@@ -294,7 +304,7 @@ TEST_CASE("host started while the IdP is down: jwks_unavailable, then keys witho
     idp.mode("healthy");
     CHECK(eventually(host.port(), token, 200, std::chrono::milliseconds(kRefetchIntervalMs + 4000)));
     CHECK(host.stderr_text().find("token rejected: jwks_unavailable") != std::string::npos);
-    CHECK(host.stop() == 0);
+    CHECK(stop_and_explain(host) == 0);
 }
 
 TEST_CASE("host started while the IdP hangs: the first requests wait at most the fetch timeout") {
@@ -316,7 +326,7 @@ TEST_CASE("host started while the IdP hangs: the first requests wait at most the
     CHECK(worst <= kLongTimeoutMs + kMarginMs);
     idp.mode("healthy");
     CHECK(eventually(host.port(), token, 200, std::chrono::milliseconds(kRefetchIntervalMs + 6000)));
-    CHECK(host.stop() == 0);
+    CHECK(stop_and_explain(host) == 0);
 }
 
 TEST_CASE("a dropped key: its tokens are refused once the host refetches; the other keys stay") {
@@ -346,7 +356,7 @@ TEST_CASE("a dropped key: its tokens are refused once the host refetches; the ot
     const std::string third = idp.mint(claims(third_kid));
     CHECK(eventually(rig.port(), third, 200, std::chrono::milliseconds(kRefetchIntervalMs + 4000)));
     CHECK(rejected_for(call(rig.port(), first), "unknown_kid"));
-    CHECK(rig.host.stop() == 0);
+    CHECK(stop_and_explain(rig.host) == 0);
 }
 
 TEST_CASE("an unknown-kid storm: 200 random kids cause at most one JWKS fetch per refetch interval") {
@@ -384,5 +394,5 @@ TEST_CASE("an unknown-kid storm: 200 random kids cause at most one JWKS fetch pe
     CHECK(fetched <= bound);
     CHECK(idp.metadata_fetches() - metadata_before <= 1);
     CHECK(call(rig.port(), known).status == 200);
-    CHECK(rig.host.stop() == 0);
+    CHECK(stop_and_explain(rig.host) == 0);
 }
