@@ -108,9 +108,10 @@ void validate_expect(const json &e) {
 
 fs::perms parse_mode(const json &mode, const std::string &what) {
     if (!mode.is_string()) throw std::runtime_error(what + " must be an octal string such as \"0755\"");
+    const std::string text = mode.get<std::string>(); // `end` points into it: keep it alive
     char *end = nullptr;
-    const long m = std::strtol(mode.get<std::string>().c_str(), &end, 8);
-    if (*end || m < 0 || m > 07777) throw std::runtime_error(what + ": not an octal mode");
+    const long m = std::strtol(text.c_str(), &end, 8);
+    if (text.empty() || *end || m < 0 || m > 07777) throw std::runtime_error(what + ": not an octal mode");
     return static_cast<fs::perms>(m);
 }
 
