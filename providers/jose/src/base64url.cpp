@@ -25,6 +25,16 @@ constexpr std::array<int8_t, 256> make_value_table() {
 }
 constexpr auto kValue = make_value_table();
 
+// Each base64url character as its standard-alphabet twin ('-' -> '+', '_' -> '/'), 0 for
+// everything else: one lookup both validates and translates (the decode is on every request).
+constexpr std::array<char, 256> make_standard_table() {
+    std::array<char, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if (kValue[c] >= 0) t[c] = c == '-' ? '+' : c == '_' ? '/' : static_cast<char>(c);
+    return t;
+}
+constexpr auto kStandard = make_standard_table();
+
 int8_t value_of(char c) { return kValue[static_cast<unsigned char>(c)]; }
 
 } // namespace
@@ -58,11 +68,13 @@ bool base64url_decode_into(std::string_view in, std::string &out) {
         heap_buf.resize(padded);
         buf = heap_buf.data();
     }
+    unsigned char invalid = 0; // branch-free loop: any 0 from the table marks a bad character
     for (size_t i = 0; i < in.size(); ++i) {
-        const char c = in[i];
-        if (value_of(c) < 0) return false;
-        buf[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+        const char std_c = kStandard[static_cast<unsigned char>(in[i])];
+        invalid |= static_cast<unsigned char>(std_c == 0);
+        buf[i] = std_c;
     }
+    if (invalid) return false;
     // The unused low bits of the last character must be zero, or two encodings name one value.
     if (rem != 0) {
         const int last = value_of(in.back());

@@ -9,6 +9,8 @@
 #include "fastmcp/jose/signature.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 namespace fastmcp::jose {
 
@@ -78,6 +80,74 @@ Result verify_structure_and_signature(std::string_view token, const KeySet &keys
     return ok;
 }
 
+// Decodes and checks the header into out.header, out.alg and out.kid.
+bool decode_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason) {
+    std::string scratch; // the header text
+    scratch.reserve((header_b64.size() + 3) / 4 * 3);
+    if (!base64url_decode_into(header_b64, scratch)) {
+        detail = "header is not strict base64url";
+        reason = FASTMCP_REASON_BAD_BASE64;
+        return false;
+    }
+    if (!parse_object(scratch, out.header)) {
+        detail = "header is not a JSON object";
+        reason = FASTMCP_REASON_BAD_JSON;
+        return false;
+    }
+    const auto alg = out.header.find("alg");
+    if (alg == out.header.end() || !alg->is_string()) {
+        detail = "header has no string alg";
+        reason = FASTMCP_REASON_MALFORMED;
+        return false;
+    }
+    out.alg = alg_from_name(alg->get_ref<const std::string &>());
+    out.kid.clear();
+    if (const auto kid = out.header.find("kid"); kid != out.header.end()) {
+        if (!kid->is_string()) {
+            detail = "kid is not a string";
+            { reason = FASTMCP_REASON_MALFORMED; return false; }
+        }
+        out.kid = kid->get_ref<const std::string &>();
+    }
+    // RFC 7515 §4.1.11: a recipient must reject `crit` names it does not implement. We implement
+    // no extension header (not even RFC 7797 `b64`), so any `crit` is fatal.
+    if (out.header.contains("crit")) {
+        detail = "crit names a header we do not implement";
+        reason = FASTMCP_REASON_UNSUPPORTED_CRIT;
+        return false;
+    }
+    return true;
+}
+
+// The last good header this thread decoded. An issuer signs every token with the same header
+// (alg, kid, typ), so its base64url text repeats: the same bytes decode to the same result, and
+// only the headers that passed every check are kept. One small entry per thread, no locks.
+struct HeaderMemo {
+    static constexpr size_t kMaxHeaderBytes = 512;
+    std::string header_b64;
+    nlohmann::json header;
+    std::optional<Alg> alg;
+    std::string kid;
+};
+
+bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason) {
+    thread_local HeaderMemo memo;
+    if (!memo.header_b64.empty() && memo.header_b64 == header_b64) {
+        out.header = memo.header;
+        out.alg = memo.alg;
+        out.kid = memo.kid;
+        return true;
+    }
+    if (!decode_header(header_b64, out, detail, reason)) return false;
+    if (header_b64.size() <= HeaderMemo::kMaxHeaderBytes) {
+        memo.header_b64.assign(header_b64);
+        memo.header = out.header;
+        memo.alg = out.alg;
+        memo.kid = out.kid;
+    }
+    return true;
+}
+
 } // namespace
 
 fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail,
@@ -104,36 +174,8 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
         return FASTMCP_REASON_MALFORMED;
     }
 
-    std::string scratch; // the header text
-    scratch.reserve((header_b64.size() + 3) / 4 * 3);
-    if (!base64url_decode_into(header_b64, scratch)) {
-        detail = "header is not strict base64url";
-        return FASTMCP_REASON_BAD_BASE64;
-    }
-    if (!parse_object(scratch, out.header)) {
-        detail = "header is not a JSON object";
-        return FASTMCP_REASON_BAD_JSON;
-    }
-    const auto alg = out.header.find("alg");
-    if (alg == out.header.end() || !alg->is_string()) {
-        detail = "header has no string alg";
-        return FASTMCP_REASON_MALFORMED;
-    }
-    out.alg = alg_from_name(alg->get_ref<const std::string &>());
-    out.kid.clear();
-    if (const auto kid = out.header.find("kid"); kid != out.header.end()) {
-        if (!kid->is_string()) {
-            detail = "kid is not a string";
-            return FASTMCP_REASON_MALFORMED;
-        }
-        out.kid = kid->get_ref<const std::string &>();
-    }
-    // RFC 7515 §4.1.11: a recipient must reject `crit` names it does not implement. We implement
-    // no extension header (not even RFC 7797 `b64`), so any `crit` is fatal.
-    if (out.header.contains("crit")) {
-        detail = "crit names a header we do not implement";
-        return FASTMCP_REASON_UNSUPPORTED_CRIT;
-    }
+    fastmcp_reason header_reason = FASTMCP_REASON_OK;
+    if (!parse_header(header_b64, out, detail, header_reason)) return header_reason;
 
     // The payload text is kept: a verified token hands it on as its claims JSON (no re-serialising).
     if (!base64url_decode_into(payload_b64, out.payload_bytes)) {
