@@ -137,8 +137,13 @@ int Server::run(const RunOptions &options) {
         config.auth = auth;
         if (auth) {
             config.fallback_resource_metadata_url = derived_metadata_url(auth->info().resource);
+            // A plain token verifier (StaticTokenVerifier without BASE_URL) is valid, as in FastMCP:
+            // its 401 challenges just carry no resource_metadata, so clients can't discover an AS.
             if (auth->info().resource_metadata_url.empty() && config.fallback_resource_metadata_url.empty())
-                throw StartupError("the auth provider describes neither resource_metadata_url nor resource");
+                host::log_message(FASTMCP_LOG_WARNING,
+                                  "the auth provider publishes no protected-resource metadata (set its BASE_URL): "
+                                  "401 challenges carry no resource_metadata, so MCP clients can't discover an "
+                                  "authorization server");
         }
         config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools, options.limits.max_json_depth);
 
