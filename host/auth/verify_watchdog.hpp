@@ -1,19 +1,23 @@
-// A deadline for every provider verify() call (docs/plugin-abi.md, "Hangs").
+// A deadline for every provider verify() call (docs/plugin-abi.md, "Faults").
 //
-// A call runs on a watchdog worker thread while the request thread waits at most `timeout`. When
-// the deadline passes, the request gets a PROVIDER_TIMEOUT verdict (HTTP 503, never 200) and the
-// call is abandoned: its worker is "stuck" until the provider returns, and whatever it returns
-// then is discarded (a late "OK" never reaches any request). While `max_stuck` workers are stuck,
-// the provider is unhealthy and every verify answers PROVIDER_TIMEOUT at once without calling it,
-// so a provider that hangs forever costs at most `max_stuck` (+ in-flight) threads. When stuck
-// calls return, the count drops and calls flow again (recovery needs no restart).
+// verify runs inline on the request thread (no hand-off: a thread switch per request costs more
+// than most verifies). The deadline is enforced by the connection reaper (host/http/connection.hpp):
+// the handler marks its connection "verifying" with a deadline; a call still running past it is
+// abandoned by the reaper, which writes a canned 503 (provider_timeout, never 200), shuts the
+// socket and reports it here (abandoned()). The request thread stays inside the provider until it
+// returns; then its verdict is discarded and reported here too (returned_late()).
 //
-// A thread can not be cancelled safely inside foreign code, so a stuck thread is never killed;
-// at destruction, has_stuck() tells the owner not to unload the module under it.
+// This class is the provider's health: while `max_stuck` abandoned calls are still inside the
+// provider, verify answers PROVIDER_TIMEOUT at once without calling it, so a provider that hangs
+// forever holds at most `max_stuck` (+ in-flight) request threads. When stuck calls return, the
+// count drops and calls flow again (recovery needs no restart). A thread can not be cancelled
+// safely inside foreign code, so a stuck one is never killed, and the module is never unloaded
+// under it (the stuck request thread holds the backend).
 #pragma once
 
 #include "fastmcp/auth_backend.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -22,24 +26,19 @@
 namespace fastmcp::host {
 
 struct VerifyWatchdogOptions {
-    // 0 disables the watchdog: verify runs inline on the request thread (no deadline).
-    std::chrono::milliseconds timeout{5000};
-    int max_stuck = 4;      // stuck workers that make the provider unhealthy
-    int max_workers = 512;  // hard cap on worker threads (beyond it: PROVIDER_TIMEOUT at once)
+    // > 0. (A timeout of 0 means no watchdog at all: the raw backend is used.)
+    std::chrono::milliseconds timeout{15000};
+    int max_stuck = 4; // abandoned calls still inside the provider that make it unhealthy
 };
 
-// An AuthBackend decorator: verify() goes through the watchdog; info() and handle_route() are the
-// inner backend's.
+// An AuthBackend decorator: verify() checks health and calls the inner backend inline; info() and
+// handle_route() are the inner backend's. The HTTP handler recognises it and arms the deadline.
 class VerifyWatchdog final : public AuthBackend {
 public:
     // `label` names the provider in log lines ("Name (/path/module.so)").
     VerifyWatchdog(VerifyWatchdogOptions options, std::string label, std::shared_ptr<const AuthBackend> inner);
-    // Stops idle workers and waits for busy ones; stuck workers are left running (detached).
-    ~VerifyWatchdog() override;
-    VerifyWatchdog(const VerifyWatchdog &) = delete;
-    VerifyWatchdog &operator=(const VerifyWatchdog &) = delete;
 
-    // Thread-safe. Never throws; never returns OK unless the provider said so within the deadline.
+    // Thread-safe. Never throws. PROVIDER_TIMEOUT at once while unhealthy.
     AuthVerdict verify(std::string_view token) const override;
     const AuthInfo &info() const override { return inner_->info(); }
     std::optional<RouteResponse> handle_route(const RouteRequest &request) const override {
@@ -47,15 +46,18 @@ public:
     }
 
     const VerifyWatchdogOptions &options() const { return options_; }
-    int stuck() const;   // abandoned calls still running inside the provider
-    int workers() const; // worker threads alive
-    bool has_stuck() const { return stuck() > 0; }
+    int stuck() const { return stuck_.load(std::memory_order_relaxed); }
+
+    // The reaper gave up on a call past its deadline (logs an ERROR, counts it as stuck).
+    void abandoned() const;
+    // An abandoned call came back; its verdict was discarded (logs a WARNING without the token).
+    void returned_late(fastmcp_reason verdict) const;
 
 private:
-    struct State;
     VerifyWatchdogOptions options_;
+    std::string label_;
     std::shared_ptr<const AuthBackend> inner_;
-    std::shared_ptr<State> state_;
+    mutable std::atomic<int> stuck_{0};
 };
 
 } // namespace fastmcp::host

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "../auth/verify_watchdog.hpp"
+
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
@@ -7,6 +9,7 @@
 #include <Poco/Net/TCPServerConnection.h>
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -55,6 +58,34 @@ size_t ConnectionTracker::count() const {
     return live_.size();
 }
 
+size_t ConnectionTracker::abandoned() const {
+    std::lock_guard lock(mutex_);
+    size_t n = 0;
+    for (const auto &c : live_) n += c->state_.load() == ConnectionState::kAbandoned;
+    return n;
+}
+
+// The request thread is stuck inside the provider (it touches nothing until verify returns and
+// finish_verify sees kAbandoned, then waits for reaper_done_), so the socket is the reaper's.
+void ConnectionTracker::abandon_verify(ConnectionState &c) {
+    const VerifyDeadline *d = c.verify_.load(std::memory_order_relaxed);
+    c.timed_out_.store(true);
+    // Non-blocking: the reaper must never wait on a client. The response is small and the send
+    // buffer of a connection that is waiting for its answer is empty, so it goes out whole.
+    const int fd = c.socket_.impl()->sockfd();
+    ssize_t sent;
+    do {
+        sent = ::send(fd, d->response.data(), d->response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    try {
+        c.socket_.shutdown();
+    } catch (...) {
+    }
+    d->watchdog->abandoned();
+    c.reaper_done_.store(true);
+    c.reaper_done_.notify_all();
+}
+
 void ConnectionTracker::begin_drain() {
     draining_.store(true);
     wake_.notify_all();
@@ -69,6 +100,11 @@ void ConnectionTracker::reap_loop() {
         const bool saturated = max_busy_ > 0 && live_.size() >= max_busy_;
         for (const auto &c : live_) {
             int state = c->state_.load();
+            if (state == ConnectionState::kVerifying && now > c->verify_deadline_ms_.load(std::memory_order_relaxed) &&
+                c->state_.compare_exchange_strong(state, ConnectionState::kAbandoned)) {
+                abandon_verify(*c);
+                continue;
+            }
             bool expired = state == ConnectionState::kReading && now > c->deadline_ms_.load();
             bool close_idle = (draining || saturated) && state == ConnectionState::kIdle;
             if ((expired || close_idle) && !c->timed_out_.exchange(true)) {

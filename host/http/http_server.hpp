@@ -23,12 +23,14 @@ public:
     void start();
     int port() const;
     // Stops accepting, closes idle connections, waits up to timeout_ms for busy ones.
-    // Returns true when every connection finished in time.
+    // Returns true when every connection finished in time. Connections whose verify the reaper
+    // abandoned are not waited for (the provider may never return): they are logged, and their
+    // threads are left running at exit.
     bool drain(int timeout_ms);
 
 private:
     std::shared_ptr<ConnectionTracker> tracker_;
-    Poco::ThreadPool pool_;
+    std::unique_ptr<Poco::ThreadPool> pool_; // leaked when a thread is stuck in a provider
     Poco::Net::ServerSocket socket_;
     std::unique_ptr<Poco::Net::TCPServer> server_;
     bool stopped_ = false;

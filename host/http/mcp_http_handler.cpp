@@ -4,6 +4,7 @@
 
 #include "../auth/bearer_header.hpp"
 #include "../auth/challenge.hpp"
+#include "../auth/verify_watchdog.hpp"
 #include "../mcp/protocol_version.hpp"
 #include "../server/request_context.hpp"
 #include "host_services.hpp"
@@ -55,6 +56,17 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
+// What the reaper writes when a verify passes its deadline: the response reject() sends for
+// provider_unavailable, with route()'s CORS headers, as raw bytes built once.
+std::string canned_provider_timeout(const Challenge &c) {
+    std::string out = "HTTP/1.1 503 Service Unavailable\r\n";
+    out += std::string("Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ") + kExposeHeaders + "\r\n";
+    if (!c.www_authenticate.empty()) out += "WWW-Authenticate: " + c.www_authenticate + "\r\n";
+    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(c.body.size()) +
+           "\r\nConnection: close\r\n\r\n" + c.body;
+    return out;
+}
+
 } // namespace
 
 struct McpHttpHandler::Exchange {
@@ -99,6 +111,8 @@ McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)
     if (config_.auth) {
         metadata_url_ = config_.auth->info().resource_metadata_url;
         if (metadata_url_.empty()) metadata_url_ = config_.fallback_resource_metadata_url;
+        if (const auto *watchdog = dynamic_cast<const VerifyWatchdog *>(config_.auth.get()))
+            verify_deadline_.reset(new VerifyDeadline{watchdog, canned_provider_timeout(provider_unavailable(metadata_url_))});
     }
 }
 
@@ -213,7 +227,21 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     case BearerExtraction::Kind::Token: break;
     }
 
-    AuthVerdict verdict = config_.auth->verify(bearer.token);
+    AuthVerdict verdict;
+    if (verify_deadline_) {
+        const auto &d = *verify_deadline_;
+        x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(), d);
+        verdict = config_.auth->verify(bearer.token);
+        if (!x.connection.finish_verify()) {
+            // The reaper answered 503 past the deadline and shut the socket: this verdict is nobody's.
+            d.watchdog->returned_late(verdict.reason);
+            x.close_after();
+            x.status = 503; // for the access log: that is what the client got
+            return false;
+        }
+    } else {
+        verdict = config_.auth->verify(bearer.token);
+    }
     switch (verdict.reason) {
     case FASTMCP_REASON_OK:
         if (!verdict.token) return reject(provider_unavailable(metadata));

@@ -38,6 +38,7 @@ private:
     bool read_body(Exchange &x, std::string &body);
 
     HttpAppConfig config_;
+    std::unique_ptr<const VerifyDeadline> verify_deadline_; // null: no watchdog on verify
     std::string mcp_path_slash_;
     std::string metadata_url_;
 };
