@@ -70,6 +70,8 @@ size_t ConnectionTracker::abandoned() const {
 void ConnectionTracker::abandon_verify(ConnectionState &c) {
     const VerifyDeadline *d = c.verify_.load(std::memory_order_relaxed);
     c.timed_out_.store(true);
+    // Counted stuck before the client can see the 503, so health never lags what clients observed.
+    d->watchdog->abandoned();
     // Non-blocking: the reaper must never wait on a client. The response is small and the send
     // buffer of a connection that is waiting for its answer is empty, so it goes out whole.
     const int fd = c.socket_.impl()->sockfd();
@@ -81,7 +83,6 @@ void ConnectionTracker::abandon_verify(ConnectionState &c) {
         c.socket_.shutdown();
     } catch (...) {
     }
-    d->watchdog->abandoned();
     c.reaper_done_.store(true);
     c.reaper_done_.notify_all();
 }

@@ -258,9 +258,11 @@ void survive(const std::string &fault, bool content_length = false) {
     CHECK(fetched <= static_cast<uint64_t>(load_time.count() / kRefetchIntervalMs + 2));
     if (fault != "down") CHECK(fetched >= 1); // the fault was really met
     if (fault == "huge") {
-        CHECK(peak_after - peak_before < 24 * 1024); // the 50 MB were never held
 #ifndef FASTMCP_TEST_SANITIZED
+        CHECK(peak_after - peak_before < 24 * 1024); // the 50 MB were never held
         CHECK(peak_after < 64 * 1024);
+#else
+        CHECK(peak_after - peak_before < 40 * 1024); // ASan's allocator overhead, still below 50 MB
 #endif
     }
 
