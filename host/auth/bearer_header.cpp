@@ -1,5 +1,7 @@
 #include "bearer_header.hpp"
 
+#include <array>
+
 namespace fastmcp::host {
 namespace {
 
@@ -17,15 +19,25 @@ bool iequals(std::string_view a, std::string_view b) {
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+constexpr std::array<bool, 256> make_b64token_table() {
+    std::array<bool, 256> t{};
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = true;
+    for (char c : std::string_view("-._~+/"))
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+constexpr auto kB64Token = make_b64token_table(); // a table: every request scans ~1 KB of token
+
 bool is_b64token(std::string_view t) {
     if (t.empty()) return false;
     size_t i = 0;
-    for (; i < t.size(); ++i) {
-        char c = t[i];
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-        if (!ok) break;
-    }
+    while (i < t.size() && kB64Token[static_cast<unsigned char>(t[i])])
+        ++i;
     if (i == 0) return false;
     for (; i < t.size(); ++i)
         if (t[i] != '=') return false;
@@ -43,16 +55,22 @@ BearerExtraction extract_bearer(const std::vector<std::string_view> &values) {
         return out;
     }
     std::string_view v = values.front();
-    while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
-    while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+    while (!v.empty() && is_space(v.front()))
+        v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back()))
+        v.remove_suffix(1);
     size_t scheme_end = 0;
-    while (scheme_end < v.size() && !is_space(v[scheme_end])) ++scheme_end;
-    if (!iequals(v.substr(0, scheme_end), "bearer")) return out; // another scheme: no bearer credentials
+    while (scheme_end < v.size() && !is_space(v[scheme_end]))
+        ++scheme_end;
+    if (!iequals(v.substr(0, scheme_end), "bearer"))
+        return out; // another scheme: no bearer credentials
     std::string_view rest = v.substr(scheme_end);
-    while (!rest.empty() && is_space(rest.front())) rest.remove_prefix(1);
+    while (!rest.empty() && is_space(rest.front()))
+        rest.remove_prefix(1);
     if (!is_b64token(rest)) {
         out.kind = BearerExtraction::Kind::Malformed;
-        out.description = rest.empty() ? "the Bearer credentials are empty" : "the Bearer credentials are not a b64token";
+        out.description = rest.empty() ? "the Bearer credentials are empty"
+                                       : "the Bearer credentials are not a b64token";
         return out;
     }
     out.kind = BearerExtraction::Kind::Token;

@@ -2,10 +2,9 @@
 
 #include "../auth/verify_watchdog.hpp"
 
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponseImpl.h>
-#include <Poco/Net/HTTPServerSession.h>
-#include <Poco/Net/NetException.h>
+#include "server_exchange.hpp"
+#include "socket_reader.hpp"
+
 #include <Poco/Net/TCPServerConnection.h>
 
 #include <poll.h>
@@ -17,20 +16,13 @@
 
 namespace fastmcp::host {
 
-int status_for_parse_error(const std::string &m) {
-    if (m.find("Too many header fields") != std::string::npos || m.find("Field name too long") != std::string::npos ||
-        m.find("Field value too long") != std::string::npos)
-        return 431;
-    if (m.find("URI invalid or too long") != std::string::npos) return 414;
-    return 400;
-}
-
 int64_t ConnectionTracker::now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-ConnectionTracker::ConnectionTracker(size_t max_busy) : max_busy_(max_busy), reaper_([this] { reap_loop(); }) {}
+ConnectionTracker::ConnectionTracker(size_t max_busy)
+    : max_busy_(max_busy), reaper_([this] { reap_loop(); }) {}
 
 ConnectionTracker::~ConnectionTracker() {
     {
@@ -61,7 +53,8 @@ size_t ConnectionTracker::count() const {
 size_t ConnectionTracker::abandoned() const {
     std::lock_guard lock(mutex_);
     size_t n = 0;
-    for (const auto &c : live_) n += c->state_.load() == ConnectionState::kAbandoned;
+    for (const auto &c : live_)
+        n += c->state_.load() == ConnectionState::kAbandoned;
     return n;
 }
 
@@ -101,7 +94,8 @@ void ConnectionTracker::reap_loop() {
         const bool saturated = max_busy_ > 0 && live_.size() >= max_busy_;
         for (const auto &c : live_) {
             int state = c->state_.load();
-            if (state == ConnectionState::kVerifying && now > c->verify_deadline_ms_.load(std::memory_order_relaxed) &&
+            if (state == ConnectionState::kVerifying &&
+                now > c->verify_deadline_ms_.load(std::memory_order_relaxed) &&
                 c->state_.compare_exchange_strong(state, ConnectionState::kAbandoned)) {
                 abandon_verify(*c);
                 continue;
@@ -120,33 +114,45 @@ void ConnectionTracker::reap_loop() {
 
 namespace {
 
-void send_error(Poco::Net::HTTPServerSession &session, int status) {
-    Poco::Net::HTTPServerResponseImpl response(session);
-    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    response.setKeepAlive(false);
-    response.setContentType("application/json");
-    std::string body = status == 431   ? R"({"error":"request_header_fields_too_large"})"
-                       : status == 414 ? R"({"error":"uri_too_long"})"
-                                       : R"({"error":"bad_request"})";
-    response.setContentLength(static_cast<std::streamsize>(body.size()));
-    response.send() << body;
+// An answer to a request we could not parse, then a lingering close: the client may still be
+// sending (an oversized head), and closing with unread input would reset the connection before
+// it read the status.
+void send_error_and_close(int fd, int status) {
+    const char *reason = status == 431   ? "Request Header Fields Too Large"
+                         : status == 414 ? "URI Too Long"
+                         : status == 501 ? "Not Implemented"
+                         : status == 505 ? "HTTP Version Not Supported"
+                                         : "Bad Request";
+    const char *error = status == 431   ? "request_header_fields_too_large"
+                        : status == 414 ? "uri_too_long"
+                        : status == 501 ? "not_implemented"
+                        : status == 505 ? "http_version_not_supported"
+                                        : "bad_request";
+    const std::string body = std::string(R"({"error":")") + error + "\"}";
+    const std::string response =
+        "HTTP/1.1 " + std::to_string(status) + " " + reason +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\nConnection: close\r\n\r\n" + body;
+    if (!send_all(fd, response)) return;
+    ::shutdown(fd, SHUT_WR);
+    // At most 1 MiB and 1 s, so that a client trickling bytes cannot keep the thread.
+    char sink[16 * 1024];
+    size_t drained = 0;
+    const int64_t until = ConnectionTracker::now_ms() + 1000;
+    pollfd p{fd, POLLIN, 0};
+    for (int64_t left = 1000; drained < 1024 * 1024 && left > 0;
+         left = until - ConnectionTracker::now_ms()) {
+        if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+        const ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (n <= 0) break;
+        drained += static_cast<size_t>(n);
+    }
 }
 
-// Exposes whether a pipelined request is already buffered (HTTPSession::buffered() is protected).
-class Session : public Poco::Net::HTTPServerSession {
-public:
-    using HTTPServerSession::HTTPServerSession;
-    bool has_buffered_input() const { return buffered() > 0; }
-};
-
 // Waits until the next request's first byte arrives (true), or the keep-alive timeout, EOF or an
-// error (false: close). Poco's hasMoreRequests() waits with Socket::poll, which on Linux creates,
-// arms and closes an epoll instance per call: four syscalls and a file descriptor per request.
-// One poll(2) does the same.
-bool wait_for_next_request(Session &session, int timeout_ms) {
-    if (session.has_buffered_input()) return true;
-    pollfd p{session.socket().impl()->sockfd(), POLLIN, 0};
+// error (false: close). One poll(2); Poco's Socket::poll creates an epoll instance per call.
+bool wait_for_next_request(int fd, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
     int n;
     do {
         n = ::poll(&p, 1, timeout_ms);
@@ -164,16 +170,17 @@ const std::string &http_date_now() {
         std::tm tm{};
         gmtime_r(&now, &tm);
         char buffer[64];
-        cached.assign(buffer, std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+        cached.assign(buffer,
+                      std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm));
     }
     return cached;
 }
 
 class Connection : public Poco::Net::TCPServerConnection {
-public:
-    Connection(const Poco::Net::StreamSocket &socket, ConnectionFactory &owner, std::shared_ptr<RequestHandler> handler,
-               std::shared_ptr<ConnectionTracker> tracker, Poco::Net::HTTPServerParams::Ptr params,
-               ConnectionSettings settings)
+  public:
+    Connection(const Poco::Net::StreamSocket &socket, ConnectionFactory &owner,
+               std::shared_ptr<RequestHandler> handler, std::shared_ptr<ConnectionTracker> tracker,
+               Poco::Net::HTTPServerParams::Ptr params, ConnectionSettings settings)
         : TCPServerConnection(socket), handler_(std::move(handler)), tracker_(std::move(tracker)),
           params_(std::move(params)), settings_(settings) {
         (void)owner;
@@ -193,40 +200,72 @@ public:
         }
     }
 
-private:
+  private:
     void serve(ConnectionState &state) {
-        Session session(socket(), params_);
-        const int max_requests = params_->getMaxKeepAliveRequests(); // per connection; then the client reconnects
+        Poco::Net::StreamSocket &sock = socket();
+        // Bounds every blocking read and write; the reaper enforces the whole-request deadline.
+        const Poco::Timespan io_timeout(static_cast<long>(settings_.request_timeout_ms) * 1000);
+        sock.setReceiveTimeout(io_timeout);
+        sock.setSendTimeout(io_timeout);
+        sock.setNoDelay(true);
+        const int fd = sock.impl()->sockfd();
+        const Poco::Net::SocketAddress client = sock.peerAddress();
+        const Poco::Net::SocketAddress server = sock.address();
+        SocketReader reader(fd);
+        const int max_requests =
+            params_->getMaxKeepAliveRequests(); // per connection; then the client reconnects
         int served = 0;
         state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
         while (!tracker_->draining()) {
             if (served > 0) {
                 state.idle();
-                if (tracker_->draining() || !wait_for_next_request(session, settings_.keep_alive_timeout_ms)) break;
+                if (tracker_->draining()) break;
+                if (!reader.has_buffered_input()) {
+                    // With equal timeouts the receive itself waits (SO_RCVTIMEO): one syscall, not
+                    // two.
+                    if (settings_.keep_alive_timeout_ms != settings_.request_timeout_ms &&
+                        !wait_for_next_request(fd, settings_.keep_alive_timeout_ms))
+                        break;
+                    if (!reader.receive())
+                        break; // EOF, timeout, or the reaper closed an idle connection
+                }
                 state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
             }
             ++served;
-            const bool may_keep_alive = params_->getKeepAlive() && (max_requests <= 0 || served < max_requests);
-            try {
-                Poco::Net::HTTPServerResponseImpl response(session);
-                Poco::Net::HTTPServerRequestImpl request(response, session, params_.get());
-                response.set("Date", http_date_now());
-                response.setVersion(request.getVersion());
-                response.setKeepAlive(may_keep_alive && request.getKeepAlive() && !tracker_->draining());
-                handler_->handle(request, response, state);
-                session.setKeepAlive(may_keep_alive && response.getKeepAlive() && !tracker_->draining());
-                if (!session.getKeepAlive()) break;
-            } catch (const Poco::Net::NoMessageException &) {
+            std::string_view head_text;
+            switch (reader.read_head(settings_.max_head_bytes, head_text)) {
+            case SocketReader::Head::Ok:
                 break;
-            } catch (const Poco::Net::MessageException &e) {
-                if (!state.timed_out()) {
-                    try {
-                        send_error(session, status_for_parse_error(e.message()));
-                    } catch (...) {
-                    }
-                }
-                break;
+            case SocketReader::Head::Closed:
+                return; // EOF, error or timeout: nobody to answer
+            case SocketReader::Head::TooLarge:
+                return send_error_and_close(fd, 431);
             }
+            RequestHead head;
+            if (const int status = parse_request_head(head_text, settings_.head_limits, head)) {
+                if (!state.timed_out()) send_error_and_close(fd, status);
+                return;
+            }
+            const bool head_request = head.method == "HEAD";
+            BufferedResponse response(fd);
+            ParsedRequest request(head, response, reader, client, server, *params_);
+            reader.consume_head(); // `head` views the buffer: not used past this point
+            reader.begin_body(head.body, head.content_length);
+            const bool may_keep_alive =
+                params_->getKeepAlive() && (max_requests <= 0 || served < max_requests);
+            response.set("Date", http_date_now());
+            response.setVersion(request.getVersion());
+            response.setKeepAlive(may_keep_alive && request.getKeepAlive() &&
+                                  !tracker_->draining());
+            handler_->handle(request, response, state);
+            // Not sent: the reaper answered (verify deadline) and shut the socket, or the handler
+            // gave up on the connection. Nothing more may be written.
+            if (!response.sent()) return;
+            // A body the handler left unread would be taken for the next request: close instead.
+            const bool keep_alive = may_keep_alive && response.getKeepAlive() &&
+                                    !tracker_->draining() && reader.body_complete();
+            if (!keep_alive) response.setKeepAlive(false);
+            if (!response.commit(head_request) || !keep_alive) return;
         }
     }
 
@@ -238,7 +277,8 @@ private:
 
 } // namespace
 
-Poco::Net::TCPServerConnection *ConnectionFactory::createConnection(const Poco::Net::StreamSocket &socket) {
+Poco::Net::TCPServerConnection *
+ConnectionFactory::createConnection(const Poco::Net::StreamSocket &socket) {
     return new Connection(socket, *this, handler_, tracker_, params_, settings_);
 }
 

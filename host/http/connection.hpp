@@ -1,7 +1,8 @@
 // HTTP/1.1 connections on a Poco TCPServer. Poco's own HTTPServerConnection answers every
-// malformed or oversized header with 400 and has no whole-request deadline, so this replaces it:
-//  - header limits Poco enforces while parsing (field count, name/value length) answer 431,
-//    an over-long request line 414;
+// malformed or oversized header with 400, has no whole-request deadline and parses heads a
+// character at a time, so this replaces it (request_head, socket_reader, server_exchange):
+//  - header limits (field count, name/value length, whole head) answer 431, an over-long request
+//    line 414, anything else malformed 400 (then the connection closes);
 //  - every request (headers and body) must arrive within request_timeout_ms, or the reaper thread
 //    shuts the socket (slowloris); idle keep-alive connections close after keep_alive_timeout_ms;
 //  - a provider verify() past its deadline (ConnectionState::verifying) is answered 503 by the
@@ -9,6 +10,8 @@
 //  - on drain, idle connections are closed at once and busy ones finish their current request
 //    (connections whose verify was abandoned are not waited for: they may never return).
 #pragma once
+
+#include "request_head.hpp"
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -37,9 +40,12 @@ struct VerifyDeadline {
 
 // One live connection, as seen by the reaper.
 class ConnectionState {
-public:
+  public:
     explicit ConnectionState(const Poco::Net::StreamSocket &socket) : socket_(socket) {}
-    void reading(int64_t deadline_ms) { deadline_ms_.store(deadline_ms); state_.store(kReading); }
+    void reading(int64_t deadline_ms) {
+        deadline_ms_.store(deadline_ms);
+        state_.store(kReading);
+    }
     void idle() { state_.store(kIdle); }
     // Called by the handler once the body is in: the request's own work has no deadline.
     void handling() { state_.store(kHandling); }
@@ -62,7 +68,7 @@ public:
         return false;
     }
 
-private:
+  private:
     friend class ConnectionTracker;
     enum { kIdle, kReading, kHandling, kVerifying, kAbandoned };
     Poco::Net::StreamSocket socket_;
@@ -75,7 +81,7 @@ private:
 };
 
 class ConnectionTracker {
-public:
+  public:
     // When `max_busy` connections are live (the thread pool is full), idle keep-alive connections
     // are closed so that queued clients get a thread.
     explicit ConnectionTracker(size_t max_busy = 0);
@@ -85,10 +91,11 @@ public:
     void begin_drain(); // closes idle connections now, others after their request
     bool draining() const { return draining_.load(); }
     size_t count() const;
-    size_t abandoned() const; // connections whose request thread is still inside an abandoned verify
+    size_t
+    abandoned() const; // connections whose request thread is still inside an abandoned verify
     static int64_t now_ms();
 
-private:
+  private:
     void reap_loop();
     static void abandon_verify(ConnectionState &c);
     mutable std::mutex mutex_;
@@ -102,32 +109,34 @@ private:
 
 // What the application does with one parsed request.
 class RequestHandler {
-public:
+  public:
     virtual ~RequestHandler() = default;
-    virtual void handle(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response,
-                        ConnectionState &connection) = 0;
+    virtual void handle(Poco::Net::HTTPServerRequest &request,
+                        Poco::Net::HTTPServerResponse &response, ConnectionState &connection) = 0;
 };
 
 struct ConnectionSettings {
     int request_timeout_ms = 10000;
     int keep_alive_timeout_ms = 10000;
+    size_t max_head_bytes = 32 * 1024; // request line and header fields; 431 above
+    RequestHeadLimits head_limits;
 };
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
-public:
-    ConnectionFactory(std::shared_ptr<RequestHandler> handler, std::shared_ptr<ConnectionTracker> tracker,
+  public:
+    ConnectionFactory(std::shared_ptr<RequestHandler> handler,
+                      std::shared_ptr<ConnectionTracker> tracker,
                       Poco::Net::HTTPServerParams::Ptr params, ConnectionSettings settings)
-        : handler_(std::move(handler)), tracker_(std::move(tracker)), params_(std::move(params)), settings_(settings) {}
-    Poco::Net::TCPServerConnection *createConnection(const Poco::Net::StreamSocket &socket) override;
+        : handler_(std::move(handler)), tracker_(std::move(tracker)), params_(std::move(params)),
+          settings_(settings) {}
+    Poco::Net::TCPServerConnection *
+    createConnection(const Poco::Net::StreamSocket &socket) override;
 
-private:
+  private:
     std::shared_ptr<RequestHandler> handler_;
     std::shared_ptr<ConnectionTracker> tracker_;
     Poco::Net::HTTPServerParams::Ptr params_;
     ConnectionSettings settings_;
 };
-
-// Maps a Poco header/request-line parse error to the HTTP status we answer with.
-int status_for_parse_error(const std::string &message);
 
 } // namespace fastmcp::host

@@ -25,7 +25,13 @@ HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &li
     params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(limits.keep_alive_timeout_ms) * 1000));
     params->setTimeout(Poco::Timespan(static_cast<long>(limits.request_timeout_ms) * 1000));
     params->setSoftwareVersion("");
-    ConnectionSettings settings{limits.request_timeout_ms, limits.keep_alive_timeout_ms};
+    ConnectionSettings settings;
+    settings.request_timeout_ms = limits.request_timeout_ms;
+    settings.keep_alive_timeout_ms = limits.keep_alive_timeout_ms;
+    // Room for the request line and every field the handler's own limits allow (it answers 431
+    // past max_header_count / max_header_bytes with a JSON body of its own).
+    settings.max_head_bytes = settings.head_limits.max_request_line + limits.max_header_bytes +
+                              4 * settings.head_limits.max_fields + 4;
     auto factory = new ConnectionFactory(std::move(handler), tracker_, params, settings);
     server_ = std::make_unique<Poco::Net::TCPServer>(factory, *pool_, socket_, params);
 }

@@ -157,7 +157,7 @@ void McpHttpHandler::route(Exchange &x) {
     }
 
     if (config_.loopback_guard) {
-        if (!is_loopback_host_header(req.getHost())) {
+        if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
             x.close_after();
             return x.send(403, "application/json", json_error("forbidden", "Host header is not a loopback name"));
         }

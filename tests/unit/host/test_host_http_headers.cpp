@@ -4,7 +4,6 @@
 
 #include "auth/bearer_header.hpp"
 #include "auth/challenge.hpp"
-#include "http/connection.hpp"
 #include "http/origin_guard.hpp"
 #include "mcp/json_depth.hpp"
 #include "mcp/protocol_version.hpp"
@@ -83,14 +82,6 @@ TEST_CASE("Host and Origin checks") {
     CHECK(is_loopback_bind("::1"));
     CHECK(is_loopback_bind("localhost"));
     CHECK_FALSE(is_loopback_bind("0.0.0.0"));
-}
-
-TEST_CASE("parse errors from the HTTP parser map to 431/414/400") {
-    CHECK(status_for_parse_error("Too many header fields") == 431);
-    CHECK(status_for_parse_error("Field value too long/no CRLF found") == 431);
-    CHECK(status_for_parse_error("Field name too long/no colon found") == 431);
-    CHECK(status_for_parse_error("HTTP request URI invalid or too long") == 414);
-    CHECK(status_for_parse_error("Invalid HTTP version string") == 400);
 }
 
 TEST_CASE("json_depth_exceeds and protocol versions") {

@@ -1,0 +1,105 @@
+// parse_request_head: the strict HTTP/1.1 head parser in front of every request (RFC 9112).
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "http/request_head.hpp"
+
+#include <string>
+
+using namespace fastmcp::host;
+
+namespace {
+int parse(const std::string &head, RequestHead &out, RequestHeadLimits limits = {}) {
+    return parse_request_head(head, limits, out);
+}
+int status_of(const std::string &head) {
+    RequestHead out;
+    return parse(head, out);
+}
+std::string with_fields(const std::string &fields) {
+    return "POST /mcp HTTP/1.1\r\nHost: h\r\n" + fields + "\r\n";
+}
+} // namespace
+
+TEST_CASE("a well-formed head: request line, fields in order, trimmed values, framing") {
+    RequestHead h;
+    const std::string text =
+        "POST /mcp?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nAuthorization:  Bearer abc \t\r\n"
+        "Content-Type:application/json\r\nContent-Length: 17\r\nX-Empty:\r\n\r\n";
+    REQUIRE(parse(text, h) == 0);
+    CHECK(h.method == "POST");
+    CHECK(h.target == "/mcp?x=1");
+    CHECK(h.minor_version == 1);
+    REQUIRE(h.fields.size() == 5);
+    CHECK(h.fields[1].first == "Authorization");
+    CHECK(h.fields[1].second == "Bearer abc");
+    CHECK(h.fields[2].second == "application/json");
+    CHECK(h.fields[4].second.empty());
+    CHECK(h.body == RequestHead::Body::Length);
+    CHECK(h.content_length == 17);
+
+    REQUIRE(parse("GET / HTTP/1.0\r\n\r\n", h) == 0); // HTTP/1.0 needs no Host
+    CHECK(h.minor_version == 0);
+    CHECK(h.body == RequestHead::Body::None);
+    REQUIRE(parse(with_fields("Transfer-Encoding: Chunked\r\n"), h) == 0);
+    CHECK(h.body == RequestHead::Body::Chunked);
+    REQUIRE(parse(with_fields("Content-Length: 5\r\ncontent-length: 5\r\n"), h) ==
+            0); // repeated, equal
+    CHECK(h.content_length == 5);
+}
+
+TEST_CASE("malformed request lines are 400, unknown versions 505, long ones 414") {
+    CHECK(status_of("POST  /mcp HTTP/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /mcp  HTTP/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /mcp\r\n\r\n") == 400);
+    CHECK(status_of("PO(ST /mcp HTTP/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /m\xc3\xa9 HTTP/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /m\tcp HTTP/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /mcp http/1.1\r\n\r\n") == 400);
+    CHECK(status_of("POST /mcp HTTP/1.1 \r\n\r\n") == 400);
+    CHECK(status_of("POST /mcp HTTP/2.0\r\n\r\n") == 505);
+    CHECK(status_of("POST /mcp HTTP/1.2\r\n\r\n") == 505);
+    CHECK(status_of("POST /" + std::string(9000, 'a') + " HTTP/1.1\r\n\r\n") == 414);
+    CHECK(status_of("POST /mcp HTTP/1.1\r\n") == 400); // not a whole head
+}
+
+TEST_CASE("field syntax that smuggling relies on is refused") {
+    CHECK(status_of(with_fields("X-A: 1\r\n folded\r\n")) == 400); // obs-fold
+    CHECK(status_of(with_fields("X-A : 1\r\n")) == 400);           // space before the colon
+    CHECK(status_of(with_fields("X-A 1\r\n")) == 400);             // no colon
+    CHECK(status_of(with_fields(": 1\r\n")) == 400);               // empty name
+    CHECK(status_of(with_fields("X-A: a\rb\r\n")) == 400);         // bare CR
+    CHECK(status_of(with_fields("X-A: a\nX-B: b\r\n")) == 400);    // bare LF
+    CHECK(status_of(with_fields(std::string("X-A: a\0b\r\n", 11))) == 400); // NUL
+    CHECK(status_of(with_fields("Content-Length: 5\r\nContent-Length: 6\r\n")) == 400);
+    CHECK(status_of(with_fields("Content-Length: +5\r\n")) == 400);
+    CHECK(status_of(with_fields("Content-Length: 5, 5\r\n")) == 400);
+    CHECK(status_of(with_fields("Content-Length: 0x10\r\n")) == 400);
+    CHECK(status_of(with_fields("Content-Length: 99999999999999999999\r\n")) == 400);
+    CHECK(status_of(with_fields("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")) == 400);
+    CHECK(status_of(with_fields("Transfer-Encoding: chunked, chunked\r\n")) == 400);
+    CHECK(status_of(with_fields("Transfer-Encoding:\r\n")) == 400);
+    CHECK(status_of(with_fields("Transfer-Encoding: gzip, chunked\r\n")) == 501);
+    CHECK(status_of(with_fields("Transfer-Encoding: identity\r\n")) == 501);
+    CHECK(status_of("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") == 400);
+    CHECK(status_of(with_fields("Host: other\r\n")) == 400);                    // two Host fields
+    CHECK(status_of("POST /mcp HTTP/1.1\r\nContent-Length: 0\r\n\r\n") == 400); // none in HTTP/1.1
+    CHECK(status_of("POST /mcp HTTP/1.0\r\nContent-Length: 0\r\n\r\n") == 0);
+}
+
+TEST_CASE("size limits answer 431") {
+    RequestHeadLimits limits;
+    RequestHead h;
+    CHECK(parse(with_fields("X-A: " + std::string(8192, 'v') + "\r\n"), h, limits) == 0);
+    CHECK(parse(with_fields("X-A: " + std::string(8193, 'v') + "\r\n"), h, limits) == 431);
+    CHECK(parse(with_fields(std::string(257, 'n') + ": 1\r\n"), h, limits) == 431);
+    limits.max_fields = 3;
+    CHECK(parse(with_fields("A: 1\r\nB: 2\r\n"), h, limits) == 0);
+    CHECK(parse(with_fields("A: 1\r\nB: 2\r\nC: 3\r\n"), h, limits) == 431);
+}
+
+TEST_CASE("find_head_end") {
+    CHECK(find_head_end("GET / HTTP/1.1\r\nHost: h\r\n") == 0);
+    CHECK(find_head_end("GET / HTTP/1.1\r\n\r\nbody") == 18);
+    CHECK(find_head_end("GET / HTTP/1.1\n\n") == 0);
+}
