@@ -13,6 +13,17 @@ namespace {
 
 std::string_view view(fastmcp_str s) { return {s.data ? s.data : "", s.size}; }
 
+bool same_token(const AccessToken &t, const fastmcp_verdict &v) {
+    if (t.expires_at != v.expires_at || t.scopes.size() != v.scope_count ||
+        t.token != view(v.token) || t.subject != view(v.subject) ||
+        t.client_id != view(v.client_id) || t.issuer != view(v.issuer) ||
+        t.claims_json != (v.claims_json.size ? view(v.claims_json) : std::string_view("{}")))
+        return false;
+    for (size_t i = 0; i < v.scope_count; ++i)
+        if (!v.scopes || t.scopes[i] != view(v.scopes[i])) return false;
+    return true;
+}
+
 // The verdict callback may run at most once; a provider that never calls it is treated as failed.
 struct VerdictSink {
     AuthVerdict verdict;
@@ -30,15 +41,25 @@ void on_verdict(void *user, const fastmcp_verdict *v) {
     out.description.assign(view(v->description));
     out.required_scope.assign(view(v->required_scope));
     if (out.reason == FASTMCP_REASON_OK) {
+        // A client sends the same token on every request of a keep-alive connection: when the
+        // provider's answer is identical to this thread's previous one, share that immutable
+        // AccessToken instead of copying ~1.5 KB into a new one.
+        thread_local std::shared_ptr<const AccessToken> previous;
+        if (previous && same_token(*previous, *v)) {
+            out.token = previous;
+            return;
+        }
         auto t = std::make_shared<AccessToken>();
         t->token.assign(view(v->token));
         t->subject.assign(view(v->subject));
         t->client_id.assign(view(v->client_id));
         t->issuer.assign(view(v->issuer));
         t->scopes.reserve(v->scope_count);
-        for (size_t i = 0; i < v->scope_count && v->scopes; ++i) t->scopes.emplace_back(view(v->scopes[i]));
+        for (size_t i = 0; i < v->scope_count && v->scopes; ++i)
+            t->scopes.emplace_back(view(v->scopes[i]));
         t->expires_at = v->expires_at;
         if (v->claims_json.size) t->claims_json.assign(view(v->claims_json));
+        previous = t;
         out.token = std::move(t);
     }
 }
@@ -61,7 +82,8 @@ std::string string_field(const nlohmann::json &doc, const char *key) {
 
 AuthInfo parse_auth_info(std::string_view describe_json) {
     nlohmann::json doc = nlohmann::json::parse(describe_json, nullptr, false);
-    if (!doc.is_object()) throw std::runtime_error("provider describe() did not return a JSON object");
+    if (!doc.is_object())
+        throw std::runtime_error("provider describe() did not return a JSON object");
     AuthInfo info;
     info.resource = string_field(doc, "resource");
     info.resource_metadata_url = string_field(doc, "resource_metadata_url");
@@ -85,7 +107,10 @@ ProviderBackend::ProviderBackend(const fastmcp_provider_desc *desc, void *instan
     host::ProviderCallMarker marker(label_, "describe");
     std::string json;
     int rc = desc_->describe(
-        instance_, [](void *user, const char *data, size_t size) { static_cast<std::string *>(user)->assign(data, size); },
+        instance_,
+        [](void *user, const char *data, size_t size) {
+            static_cast<std::string *>(user)->assign(data, size);
+        },
         &json);
     if (rc != 0 || json.empty())
         throw std::runtime_error(std::string("provider ") + (desc_->name ? desc_->name : "?") +
@@ -108,7 +133,8 @@ AuthVerdict ProviderBackend::verify(std::string_view token) const {
         failed.description = "the auth provider failed";
         return failed;
     }
-    if (sink.verdict.reason == FASTMCP_REASON_OK && !sink.verdict.token) sink.verdict.reason = FASTMCP_REASON_INTERNAL_ERROR;
+    if (sink.verdict.reason == FASTMCP_REASON_OK && !sink.verdict.token)
+        sink.verdict.reason = FASTMCP_REASON_INTERNAL_ERROR;
     return std::move(sink.verdict);
 }
 
@@ -116,7 +142,8 @@ std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &r
     if (!desc_->handle_route) return std::nullopt;
     std::vector<fastmcp_http_header> headers;
     headers.reserve(request.headers.size());
-    for (const auto &[n, v] : request.headers) headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
+    for (const auto &[n, v] : request.headers)
+        headers.push_back({{n.data(), n.size()}, {v.data(), v.size()}});
     fastmcp_route_request req{};
     req.struct_size = sizeof req;
     req.method = {request.method.data(), request.method.size()};
@@ -133,7 +160,8 @@ std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &r
         res.content_type.assign(view(r->content_type));
         res.body.assign(view(r->body));
         for (size_t i = 0; i < r->header_count && r->headers; ++i)
-            res.headers.emplace_back(std::string(view(r->headers[i].name)), std::string(view(r->headers[i].value)));
+            res.headers.emplace_back(std::string(view(r->headers[i].name)),
+                                     std::string(view(r->headers[i].value)));
         *o = std::move(res);
     };
     int handled = 0;
@@ -147,7 +175,8 @@ std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &r
     if (!out) {
         RouteResponse failed;
         failed.status = 503;
-        failed.body = R"({"error":"temporarily_unavailable","error_description":"the auth provider failed to answer"})";
+        failed.body =
+            R"({"error":"temporarily_unavailable","error_description":"the auth provider failed to answer"})";
         return failed;
     }
     return out;

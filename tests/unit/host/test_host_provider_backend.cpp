@@ -5,17 +5,21 @@
 #include "fastmcp/provider_backend.hpp"
 
 #include <cstring>
+#include <thread>
 
 using namespace fastmcp;
 
 namespace {
 
 int fake_describe(void *, fastmcp_bytes_fn on_json, void *user) {
-    const char *j = R"({"resource":"http://h/mcp","resource_metadata_url":"http://h/.well-known/oauth-protected-resource/mcp",)"
-                    R"("issuer":"https://iss","required_scopes":["a"],"routes":["/r"]})";
+    const char *j =
+        R"({"resource":"http://h/mcp","resource_metadata_url":"http://h/.well-known/oauth-protected-resource/mcp",)"
+        R"("issuer":"https://iss","required_scopes":["a"],"routes":["/r"]})";
     on_json(user, j, std::strlen(j));
     return 0;
 }
+
+int64_t g_expires_at = 99; // what fake_verify reports for "ok..." tokens
 
 int fake_verify(void *, const char *token, size_t size, fastmcp_verdict_fn on_verdict, void *user) {
     std::string t(token, size);
@@ -24,13 +28,13 @@ int fake_verify(void *, const char *token, size_t size, fastmcp_verdict_fn on_ve
     fastmcp_verdict v{};
     v.struct_size = sizeof v;
     static const fastmcp_str scopes[] = {{"a", 1}, {"b", 1}};
-    if (t == "ok") {
+    if (t.rfind("ok", 0) == 0) {
         v.reason = FASTMCP_REASON_OK;
         v.token = {token, size};
         v.subject = {"sub", 3};
         v.scopes = scopes;
         v.scope_count = 2;
-        v.expires_at = 99;
+        v.expires_at = g_expires_at;
         v.claims_json = {"{\"x\":1}", 7};
     } else if (t == "weird") {
         v.reason = 9999;
@@ -43,7 +47,8 @@ int fake_verify(void *, const char *token, size_t size, fastmcp_verdict_fn on_ve
     return 0;
 }
 
-int fake_route(void *, const fastmcp_route_request *req, fastmcp_route_response_fn on_response, void *user) {
+int fake_route(void *, const fastmcp_route_request *req, fastmcp_route_response_fn on_response,
+               void *user) {
     if (std::string(req->path.data, req->path.size) != "/r") return 0;
     fastmcp_route_response r{};
     r.struct_size = sizeof r;
@@ -91,6 +96,28 @@ TEST_CASE("verdicts are copied out; failures fail closed") {
     CHECK(b.verify("silent").reason == FASTMCP_REASON_INTERNAL_ERROR);
     CHECK(b.verify("weird").reason == FASTMCP_REASON_INTERNAL_ERROR);
     CHECK_FALSE(b.verify("fail").ok());
+}
+
+TEST_CASE("an identical verdict on the same thread shares the previous AccessToken; any difference "
+          "builds a new one") {
+    auto d = fake_desc();
+    ProviderBackend b(&d, nullptr);
+    auto first = b.verify("ok-same").token;
+    REQUIRE(first);
+    CHECK(b.verify("ok-same").token == first);
+    auto other = b.verify("ok-other").token;
+    CHECK(other != first);
+    CHECK(other->token == "ok-other");
+    g_expires_at = 100;
+    auto later = b.verify("ok-other").token;
+    CHECK(later != other);
+    CHECK(later->expires_at == 100);
+    CHECK(other->expires_at == 99); // shared objects are never changed
+    g_expires_at = 99;
+    std::shared_ptr<const AccessToken> elsewhere;
+    std::thread([&] { elsewhere = b.verify("ok-other").token; }).join();
+    CHECK(elsewhere != later);
+    CHECK(elsewhere->expires_at == 99);
 }
 
 TEST_CASE("routes") {
