@@ -1,14 +1,13 @@
 #include "supabase_rest.hpp"
 
+#include "client_session.hpp"
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/url.hpp"
 
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
@@ -21,22 +20,11 @@ namespace {
 constexpr int kTimeoutSeconds = 10;
 constexpr size_t kMaxResponseBytes = 1 << 20;
 
-// Certificates are checked against the system CA store, and the name against the host
-// (VERIFY_STRICT + Poco's extended verification).
-Poco::Net::Context::Ptr tls_context() {
-    static Poco::Net::Context::Ptr ctx = [] {
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-        params.loadDefaultCAs = true;
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
-    }();
-    return ctx;
-}
-
 // Whatever Supabase said, the caller's token must never travel back into a tool result.
 std::string without_token(std::string text, std::string_view token) {
     if (token.empty()) return text;
-    for (size_t at; (at = text.find(token)) != std::string::npos;) text.replace(at, token.size(), "[token]");
+    for (size_t at; (at = text.find(token)) != std::string::npos;)
+        text.replace(at, token.size(), "[token]");
     return text;
 }
 
@@ -47,8 +35,10 @@ std::string describe_error(int status, const std::string &body) {
     const auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_object() && j.contains("message") && j["message"].is_string()) {
         out += ": " + j["message"].get<std::string>();
-        if (j.contains("code") && j["code"].is_string()) out += " (" + j["code"].get<std::string>() + ")";
-        if (j.contains("hint") && j["hint"].is_string()) out += ". Hint: " + j["hint"].get<std::string>();
+        if (j.contains("code") && j["code"].is_string())
+            out += " (" + j["code"].get<std::string>() + ")";
+        if (j.contains("hint") && j["hint"].is_string())
+            out += ". Hint: " + j["hint"].get<std::string>();
     } else if (!body.empty()) {
         out += ": " + body.substr(0, 300);
     }
@@ -57,12 +47,14 @@ std::string describe_error(int status, const std::string &body) {
 
 } // namespace
 
-std::string validate_config(std::optional<std::string> url, std::optional<std::string> anon_key, SupabaseConfig &out) {
+std::string validate_config(std::optional<std::string> url, std::optional<std::string> anon_key,
+                            SupabaseConfig &out) {
     if (!url || url->empty())
         return "SUPABASE_URL is not set: set it (environment or .env) to your project URL, e.g. "
                "https://<project>.supabase.co";
     if (!anon_key || anon_key->empty())
-        return "SUPABASE_ANON_KEY is not set: set it (environment or .env) to the project's anon (publishable) key";
+        return "SUPABASE_ANON_KEY is not set: set it (environment or .env) to the project's anon "
+               "(publishable) key";
     try {
         auto parsed = fastmcp::env::parse_url(*url);
         out.url = parsed.url;
@@ -73,23 +65,23 @@ std::string validate_config(std::optional<std::string> url, std::optional<std::s
     return {};
 }
 
-RestResult rest_call(const SupabaseConfig &config, std::string_view table_and_query, std::string_view bearer,
-                     const std::string &json_body) {
+RestResult rest_call(const SupabaseConfig &config, std::string_view table_and_query,
+                     std::string_view bearer, const std::string &json_body) {
     RestResult out;
     const std::string url = config.url + "/rest/v1/" + std::string(table_and_query);
     try {
         Poco::URI uri(url);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (uri.getScheme() == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
-        else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        const Poco::Timespan timeout(kTimeoutSeconds, 0);
-        session->setTimeout(timeout, timeout, timeout);
-        session->setKeepAlive(false);
+        // https with the system CA store and host name check; http only for loopback (checked
+        // when SUPABASE_URL was read).
+        auto session = fastmcp::net::open_client_session(uri, Poco::Timespan(kTimeoutSeconds, 0));
+        if (!session) {
+            out.error = "SUPABASE_URL is neither http nor https";
+            return out;
+        }
 
         const bool post = !json_body.empty();
-        Poco::Net::HTTPRequest req(post ? "POST" : "GET", uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+        Poco::Net::HTTPRequest req(post ? "POST" : "GET", uri.getPathEtc(),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("apikey", config.anon_key);
         req.set("Authorization", "Bearer " + std::string(bearer)); // the user's token, unchanged
         req.set("Accept", "application/json");
@@ -109,7 +101,8 @@ RestResult rest_call(const SupabaseConfig &config, std::string_view table_and_qu
             in.read(buf, sizeof buf);
             body.append(buf, static_cast<size_t>(in.gcount()));
             if (body.size() > kMaxResponseBytes) {
-                out.error = "Supabase's answer is larger than " + std::to_string(kMaxResponseBytes) + " bytes";
+                out.error = "Supabase's answer is larger than " +
+                            std::to_string(kMaxResponseBytes) + " bytes";
                 return out;
             }
         }
@@ -120,14 +113,17 @@ RestResult rest_call(const SupabaseConfig &config, std::string_view table_and_qu
         }
         out.body = body.empty() ? nlohmann::json() : nlohmann::json::parse(body, nullptr, false);
         if (out.body.is_discarded()) {
-            out.error = "Supabase answered HTTP " + std::to_string(out.status) + " with a body that is not JSON";
+            out.error = "Supabase answered HTTP " + std::to_string(out.status) +
+                        " with a body that is not JSON";
             return out;
         }
         out.ok = true;
     } catch (const Poco::Exception &e) {
-        out.error = without_token("cannot reach Supabase at " + config.url + ": " + e.displayText(), bearer);
+        out.error = without_token("cannot reach Supabase at " + config.url + ": " + e.displayText(),
+                                  bearer);
     } catch (const std::exception &e) {
-        out.error = without_token("cannot reach Supabase at " + config.url + ": " + e.what(), bearer);
+        out.error =
+            without_token("cannot reach Supabase at " + config.url + ": " + e.what(), bearer);
     }
     return out;
 }

@@ -1,10 +1,10 @@
 #include "http_exchange.hpp"
 
-#include <Poco/Net/Context.h>
+#include "client_session.hpp"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
@@ -18,18 +18,9 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
-}
-
-Poco::Net::Context::Ptr tls_context() {
-    static Poco::Net::Context::Ptr ctx = [] {
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-        params.loadDefaultCAs = true;
-        return Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
-    }();
-    return ctx;
 }
 
 } // namespace
@@ -43,34 +34,32 @@ std::string HttpResponse::header(std::string_view name) const {
 std::string HttpResponse::content_type() const {
     std::string ct = header("Content-Type");
     ct = ct.substr(0, ct.find(';'));
-    ct.erase(std::remove_if(ct.begin(), ct.end(), [](unsigned char c) { return std::isspace(c); }), ct.end());
-    std::transform(ct.begin(), ct.end(), ct.begin(), [](unsigned char c) { return std::tolower(c); });
+    ct.erase(std::remove_if(ct.begin(), ct.end(), [](unsigned char c) { return std::isspace(c); }),
+             ct.end());
+    std::transform(ct.begin(), ct.end(), ct.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return ct;
 }
 
 HttpResponse http_exchange(const HttpRequest &request) {
     HttpResponse out;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms);
     try {
         Poco::URI uri(request.url);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (uri.getScheme() == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), tls_context());
-        else if (uri.getScheme() == "http")
-            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        else {
+        auto session = net::open_client_session(
+            uri, Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(request.timeout_ms) * 1000));
+        if (!session) {
             out.error = "unsupported URL scheme in " + uri.getScheme();
             return out;
         }
-        const Poco::Timespan timeout(static_cast<Poco::Timespan::TimeDiff>(request.timeout_ms) * 1000);
-        session->setTimeout(timeout, timeout, timeout);
-        session->setKeepAlive(false);
 
         std::string target = uri.getPathEtc();
         if (target.empty()) target = "/";
         Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
         req.set("User-Agent", "fastmcp-cpp-client");
-        for (const auto &[k, v] : request.headers) req.set(k, v);
+        for (const auto &[k, v] : request.headers)
+            req.set(k, v);
         if (!request.body.empty() || request.method == "POST")
             req.setContentLength(static_cast<std::streamsize>(request.body.size()));
         session->sendRequest(req) << request.body;
@@ -83,7 +72,8 @@ HttpResponse http_exchange(const HttpRequest &request) {
             out.body.append(buf, static_cast<size_t>(body.gcount()));
             if (out.body.size() > request.max_response_bytes) {
                 out = {};
-                out.error = "response larger than " + std::to_string(request.max_response_bytes) + " bytes";
+                out.error =
+                    "response larger than " + std::to_string(request.max_response_bytes) + " bytes";
                 return out;
             }
             if (std::chrono::steady_clock::now() > deadline) {
@@ -93,7 +83,8 @@ HttpResponse http_exchange(const HttpRequest &request) {
             }
         }
         out.status = static_cast<int>(res.getStatus());
-        for (const auto &[k, v] : res) out.headers.emplace_back(k, v);
+        for (const auto &[k, v] : res)
+            out.headers.emplace_back(k, v);
     } catch (const Poco::TimeoutException &) {
         out = {};
         out.error = "timed out after " + std::to_string(request.timeout_ms) + " ms";
