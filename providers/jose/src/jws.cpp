@@ -3,7 +3,6 @@
 // on its own: `jku`, `x5u`, `jwk`, `x5c` are never read.
 #include "fastmcp/jose/jws.hpp"
 
-#include "claims_check.hpp"
 #include "strict_json.hpp"
 #include "fastmcp/jose/base64url.hpp"
 #include "fastmcp/jose/signature.hpp"
@@ -62,9 +61,9 @@ fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&
 // Everything up to and including the signature. On success `jws` holds the parsed token and
 // `result.key` the key that verified it.
 Result verify_structure_and_signature(std::string_view token, const KeySet &keys, const Policy &policy,
-                                      bool json_payload, ParsedJws &jws) {
+                                      PayloadMode mode, ParsedJws &jws) {
     std::string detail;
-    const fastmcp_reason parsed = parse_compact(token, policy.max_token_bytes, jws, detail, json_payload);
+    const fastmcp_reason parsed = parse_compact(token, policy.max_token_bytes, jws, detail, mode);
     if (parsed != FASTMCP_REASON_OK) return fail(parsed, std::move(detail));
     if (!jws.alg) return fail(FASTMCP_REASON_ALG_NOT_ALLOWED, "alg is none or unknown");
     if (std::find(policy.allowed_algs.begin(), policy.allowed_algs.end(), *jws.alg) == policy.allowed_algs.end())
@@ -130,10 +129,13 @@ struct HeaderMemo {
     std::string kid;
 };
 
-bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason) {
+// keep_header=false: only alg and kid are wanted, so the header DOM is not copied out.
+bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason,
+                  bool keep_header) {
     thread_local HeaderMemo memo;
     if (!memo.header_b64.empty() && memo.header_b64 == header_b64) {
-        out.header = memo.header;
+        if (keep_header) out.header = memo.header;
+        else out.header = nullptr;
         out.alg = memo.alg;
         out.kid = memo.kid;
         return true;
@@ -141,17 +143,18 @@ bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &deta
     if (!decode_header(header_b64, out, detail, reason)) return false;
     if (header_b64.size() <= HeaderMemo::kMaxHeaderBytes) {
         memo.header_b64.assign(header_b64);
-        memo.header = out.header;
+        memo.header = keep_header ? out.header : std::move(out.header);
         memo.alg = out.alg;
         memo.kid = out.kid;
     }
+    if (!keep_header) out.header = nullptr;
     return true;
 }
 
 } // namespace
 
 fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail,
-                             bool json_payload) {
+                             PayloadMode mode) {
     if (token.size() > max_bytes) {
         detail = "token over " + std::to_string(max_bytes) + " bytes";
         return FASTMCP_REASON_TOKEN_TOO_LARGE;
@@ -175,20 +178,28 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     }
 
     fastmcp_reason header_reason = FASTMCP_REASON_OK;
-    if (!parse_header(header_b64, out, detail, header_reason)) return header_reason;
+    if (!parse_header(header_b64, out, detail, header_reason, mode != PayloadMode::Registered))
+        return header_reason;
 
     // The payload text is kept: a verified token hands it on as its claims JSON (no re-serialising).
     if (!base64url_decode_into(payload_b64, out.payload_bytes)) {
         detail = "payload is not strict base64url";
         return FASTMCP_REASON_BAD_BASE64;
     }
-    if (json_payload) {
-        if (!parse_object(out.payload_bytes, out.payload)) {
-            detail = "payload is not a JSON object (or repeats a name)";
-            return FASTMCP_REASON_BAD_JSON;
-        }
-    } else {
-        out.payload = nullptr;
+    out.payload = nullptr;
+    out.registered.reset();
+    bool payload_ok = true;
+    switch (mode) {
+    case PayloadMode::Bytes: break;
+    case PayloadMode::Dom: payload_ok = parse_object(out.payload_bytes, out.payload); break;
+    case PayloadMode::Registered:
+        payload_ok = parse_registered_claims(out.payload_bytes, out.registered.emplace());
+        if (!payload_ok) out.registered.reset();
+        break;
+    }
+    if (!payload_ok) {
+        detail = "payload is not a JSON object (or repeats a name)";
+        return FASTMCP_REASON_BAD_JSON;
     }
     if (!base64url_decode_into(signature_b64, out.signature)) {
         detail = "signature is not strict base64url";
@@ -198,22 +209,40 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     return FASTMCP_REASON_OK;
 }
 
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail,
+                             bool json_payload) {
+    return parse_compact(token, max_bytes, out, detail, json_payload ? PayloadMode::Dom : PayloadMode::Bytes);
+}
+
 fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail) {
-    return parse_compact(token, max_bytes, out, detail, true);
+    return parse_compact(token, max_bytes, out, detail, PayloadMode::Dom);
 }
 
 Result verify_jws(std::string_view token, const KeySet &keys, const Policy &policy) {
     ParsedJws jws;
-    return verify_structure_and_signature(token, keys, policy, false, jws);
+    return verify_structure_and_signature(token, keys, policy, PayloadMode::Bytes, jws);
 }
 
 Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds) {
     ParsedJws jws;
-    Result sig = verify_structure_and_signature(token, keys, policy, true, jws);
+    Result sig = verify_structure_and_signature(token, keys, policy, PayloadMode::Dom, jws);
     if (!sig.ok()) return sig;
-    Result r = detail::check_claims_in_place(jws.payload, policy, now_seconds);
+    RegisteredClaims registered = registered_claims_of(jws.payload);
+    Result r = check_claims(registered, policy, now_seconds);
     r.key = sig.key;
     r.claims = std::move(jws.payload);
+    r.registered = std::move(registered);
+    r.claims_text = std::move(jws.payload_bytes);
+    return r;
+}
+
+Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds) {
+    ParsedJws jws;
+    Result sig = verify_structure_and_signature(token, keys, policy, PayloadMode::Registered, jws);
+    if (!sig.ok()) return sig;
+    Result r = check_claims(*jws.registered, policy, now_seconds);
+    r.key = sig.key;
+    r.registered = std::move(jws.registered);
     r.claims_text = std::move(jws.payload_bytes);
     return r;
 }

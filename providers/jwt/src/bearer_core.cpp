@@ -58,11 +58,8 @@ std::string join(const std::vector<std::string> &v, char sep) {
     return out;
 }
 
-std::string string_claim(const json &claims, const char *name) {
-    auto it = claims.find(name);
-    if (it != claims.end() && it->is_string()) return it->get<std::string>();
-    return {};
-}
+// A string claim's text, moved out (each is read once); empty when absent or not a string.
+std::string take_string(jose::ClaimValue &claim) { return claim.is_string() ? std::move(claim.text) : std::string(); }
 
 
 } // namespace
@@ -94,8 +91,11 @@ std::string resource_url(std::string_view base_url, std::string_view mcp_path) {
     return out;
 }
 
-plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
-                           const std::vector<std::string> &required_scopes) {
+namespace {
+
+// Takes what it keeps (claims text, scopes) out of `result`.
+plugin::Verdict make_verdict(jose::Result &result, std::string_view token,
+                             const std::vector<std::string> &required_scopes) {
     const fastmcp_reason reason = result.reason;
     plugin::Verdict v;
     v.reason = reason;
@@ -110,26 +110,41 @@ plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
                                 ' ');
         v.description = "the token lacks the required scope(s): " + short_printable(v.required_scope, 200);
     }
-    if ((reason == FASTMCP_REASON_OK || reason == FASTMCP_REASON_INSUFFICIENT_SCOPE) &&
-        result.claims.is_object()) {
-        auto t = std::make_shared<plugin::VerifiedToken>();
-        const json &c = result.claims;
-        t->token.assign(token);
-        t->subject = string_claim(c, "sub");
-        t->client_id = string_claim(c, "client_id");
-        if (t->client_id.empty()) t->client_id = string_claim(c, "azp");
-        if (t->client_id.empty()) t->client_id = t->subject;
-        t->issuer = string_claim(c, "iss");
-        t->scopes = result.scopes.empty() ? jose::scopes_of(c) : result.scopes;
-        if (auto it = c.find("exp"); it != c.end() && it->is_number())
-            t->expires_at = static_cast<int64_t>(std::floor(it->get<double>()));
-        // The signed text itself when we have it (strict-parsed, so valid JSON): no re-serialising.
-        t->claims_json = !result.claims_text.empty()
-                             ? result.claims_text
-                             : c.dump(-1, ' ', false, json::error_handler_t::replace);
-        v.token = std::move(t);
-    }
+    if (reason != FASTMCP_REASON_OK && reason != FASTMCP_REASON_INSUFFICIENT_SCOPE) return v;
+    // The claims the verifier read (verify_bearer), else those of the DOM (verify, tests).
+    std::optional<jose::RegisteredClaims> converted;
+    jose::RegisteredClaims *c = result.registered ? &*result.registered : nullptr;
+    if (!c && result.claims.is_object()) c = &converted.emplace(jose::registered_claims_of(result.claims));
+    if (!c) return v;
+    auto t = std::make_shared<plugin::VerifiedToken>();
+    t->token.assign(token);
+    t->subject = take_string(c->sub);
+    t->client_id = take_string(c->client_id);
+    if (t->client_id.empty()) t->client_id = take_string(c->azp);
+    if (t->client_id.empty()) t->client_id = t->subject;
+    t->issuer = take_string(c->iss);
+    t->scopes = result.scopes.empty() ? jose::scopes_of(*c) : std::move(result.scopes);
+    if (c->exp.is_number()) t->expires_at = static_cast<int64_t>(std::floor(c->exp.number));
+    // The signed text itself when we have it (strict-parsed, so valid JSON): no re-serialising.
+    if (!result.claims_text.empty()) t->claims_json = std::move(result.claims_text);
+    else if (result.claims.is_object())
+        t->claims_json = result.claims.dump(-1, ' ', false, json::error_handler_t::replace);
+    else t->claims_json = "{}";
+    v.token = std::move(t);
     return v;
+}
+
+} // namespace
+
+plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
+                           const std::vector<std::string> &required_scopes) {
+    jose::Result copy = result;
+    return make_verdict(copy, token, required_scopes);
+}
+
+plugin::Verdict to_verdict(jose::Result &&result, std::string_view token,
+                           const std::vector<std::string> &required_scopes) {
+    return make_verdict(result, token, required_scopes);
 }
 
 BearerCore::BearerCore(plugin::Host host, BearerConfig config)
@@ -208,36 +223,41 @@ plugin::Verdict BearerCore::verify_uncached(std::string_view token, const TokenD
     const jose::Policy &policy = *state->policy;
     const int64_t now_ms = host_.now_ms();
     full_verifications_.fetch_add(1, std::memory_order_relaxed);
-    jose::Result result = jose::verify(token, *keys, policy, now_ms / 1000);
+    jose::Result result = jose::verify_bearer(token, *keys, policy, now_ms / 1000);
     if (result.reason == FASTMCP_REASON_UNKNOWN_KID && source_) {
-        jose::ParsedJws parsed;
+        jose::ParsedJws parsed; // only its kid is needed
         std::string detail;
-        if (jose::parse_compact(token, policy.max_token_bytes, parsed, detail) ==
+        if (jose::parse_compact(token, policy.max_token_bytes, parsed, detail, jose::PayloadMode::Bytes) ==
             FASTMCP_REASON_OK) {
             if (auto newer = source_->refresh_for_unknown_kid(parsed.kid, keys)) {
                 keys = std::move(newer);
-                result = jose::verify(token, *keys, policy, host_.now_ms() / 1000);
+                result = jose::verify_bearer(token, *keys, policy, host_.now_ms() / 1000);
             }
         }
     }
     if (result.reason == FASTMCP_REASON_UNKNOWN_KID && pinned_key(keys))
         result = verify_with_pinned_key(token, *keys->keys.front(), policy, now_ms / 1000);
-    plugin::Verdict verdict = to_verdict(result, token, policy.required_scopes);
+    // Read before to_verdict moves the claims text out of the result.
+    const jose::Jwk *verified_by = result.key;
+    std::optional<double> exp, nbf;
+    if (result.registered) {
+        if (result.registered->exp.is_number()) exp = result.registered->exp.number;
+        if (result.registered->nbf.is_number()) nbf = result.registered->nbf.number;
+    }
+    plugin::Verdict verdict = to_verdict(std::move(result), token, policy.required_scopes);
     // Only verified tokens are cached (see token_cache.hpp for why rejections are not).
-    if (digest && verdict.token && result.key &&
+    if (digest && verdict.token && verified_by &&
         (verdict.reason == FASTMCP_REASON_OK ||
          verdict.reason == FASTMCP_REASON_INSUFFICIENT_SCOPE)) {
         CachedVerdict entry;
         for (const auto &k : keys->keys)
-            if (k.get() == result.key) entry.key = k;
+            if (k.get() == verified_by) entry.key = k;
         if (entry.key) {
             entry.verdict = verdict;
             entry.key_generation = key_generation_seen;
             entry.policy_generation = policy_generation_seen;
-            if (auto it = result.claims.find("exp"); it != result.claims.end() && it->is_number())
-                entry.exp = it->get<double>();
-            if (auto it = result.claims.find("nbf"); it != result.claims.end() && it->is_number())
-                entry.nbf = it->get<double>();
+            entry.exp = exp;
+            entry.nbf = nbf;
             cache_.insert(*digest, std::move(entry), now_ms);
         }
     }
@@ -254,7 +274,7 @@ jose::Result BearerCore::verify_with_pinned_key(std::string_view token, const jo
                                                 const jose::Policy &policy, int64_t now) const {
     jose::Result r;
     jose::ParsedJws jws;
-    r.reason = jose::parse_compact(token, policy.max_token_bytes, jws, r.detail);
+    r.reason = jose::parse_compact(token, policy.max_token_bytes, jws, r.detail, jose::PayloadMode::Registered);
     if (r.reason != FASTMCP_REASON_OK) return r;
     if (!jws.alg || std::find(policy.allowed_algs.begin(), policy.allowed_algs.end(), *jws.alg) ==
                         policy.allowed_algs.end()) {
@@ -269,9 +289,10 @@ jose::Result BearerCore::verify_with_pinned_key(std::string_view token, const jo
         r.reason = FASTMCP_REASON_BAD_SIGNATURE;
         return r;
     }
-    r = jose::check_claims(jws.payload, policy, now);
+    r = jose::check_claims(*jws.registered, policy, now);
     r.key = &key;
-    r.claims = std::move(jws.payload);
+    r.registered = std::move(jws.registered);
+    r.claims_text = std::move(jws.payload_bytes);
     return r;
 }
 

@@ -335,3 +335,61 @@ TEST_CASE("describe and the protected-resource document") {
     plugin::RouteResponse none;
     CHECK_FALSE(f.verifier->handle_route(req, none));
 }
+
+TEST_CASE("to_verdict: a verify_bearer result (no DOM) and a verify result (DOM) give the same verdict") {
+    FakeHost fake;
+    std::string error;
+    const auto keys = jose::parse_jwks(jwks_of({rsa_key(1).jwk()}), jose::KeySetOptions{}, error);
+    REQUIRE(keys);
+    jose::Policy policy;
+    policy.issuers = {kIssuer};
+    policy.audiences = {kAudience};
+    json base = claims(fake);
+    base["exp"] = static_cast<double>(fake.now_s()) + 300.75; // fractional: expires_at is its floor
+    json with_azp = base;
+    with_azp["azp"] = "azp_1";
+    json with_client = with_azp;
+    with_client["client_id"] = "client_1";
+    json scp_only = base;
+    scp_only.erase("scope");
+    scp_only["scp"] = {"b", "a", "b"};
+    json mistyped = base;
+    mistyped["client_id"] = 7; // not a string: falls back to azp, then sub
+    struct Case {
+        json claims;
+        std::vector<std::string> required;
+    };
+    for (const Case &c : {Case{base, {}}, Case{with_azp, {}}, Case{with_client, {}}, Case{scp_only, {}},
+                          Case{mistyped, {}}, Case{base, {"read", "admin"}}, Case{scp_only, {"c"}}}) {
+        CAPTURE(c.claims.dump());
+        jose::Policy p = policy;
+        p.required_scopes = c.required;
+        const std::string token = rsa_key(1).sign(c.claims);
+        const auto dom = jwt::to_verdict(jose::verify(token, *keys, p, fake.now_s()), token, p.required_scopes);
+        const auto fast = jwt::to_verdict(jose::verify_bearer(token, *keys, p, fake.now_s()), token, p.required_scopes);
+        CHECK(dom.reason == (c.required.empty() ? FASTMCP_REASON_OK : FASTMCP_REASON_INSUFFICIENT_SCOPE));
+        CHECK(fast.reason == dom.reason);
+        CHECK(fast.description == dom.description);
+        CHECK(fast.required_scope == dom.required_scope);
+        REQUIRE(dom.token);
+        REQUIRE(fast.token);
+        CHECK(fast.token->token == token);
+        CHECK(fast.token->subject == dom.token->subject);
+        CHECK(fast.token->client_id == dom.token->client_id);
+        CHECK(fast.token->issuer == dom.token->issuer);
+        CHECK(fast.token->scopes == dom.token->scopes);
+        CHECK(fast.token->expires_at == fake.now_s() + 300);
+        CHECK(fast.token->expires_at == dom.token->expires_at);
+        CHECK(fast.token->claims_json == dom.token->claims_json);
+        CHECK(json::parse(fast.token->claims_json) == c.claims);
+    }
+    // A DOM-only result (as a test or tool builds it) still maps: the DOM is read.
+    jose::Result by_hand;
+    by_hand.reason = FASTMCP_REASON_OK;
+    by_hand.claims = with_client;
+    const auto v = jwt::to_verdict(by_hand, "t", {});
+    REQUIRE(v.token);
+    CHECK(v.token->client_id == "client_1");
+    CHECK(v.token->scopes == std::vector<std::string>{"read", "write"});
+    CHECK(json::parse(v.token->claims_json) == with_client);
+}

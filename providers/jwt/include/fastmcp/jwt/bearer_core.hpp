@@ -58,8 +58,12 @@ bool read_audience(const SettingsReader &s, BearerConfig &c, std::vector<std::st
                    std::string_view opt_out_effect);
 
 // Maps a jose result to the plugin verdict (token byte for byte, client_id from client_id, azp,
-// then sub; required_scope lists the missing scopes). Exposed for tests.
+// then sub; required_scope lists the missing scopes). The claims come from result.registered
+// (verify_bearer) or else the result.claims DOM (verify). Exposed for tests. The rvalue form
+// moves the claims text into the verdict instead of copying it.
 plugin::Verdict to_verdict(const jose::Result &result, std::string_view token,
+                           const std::vector<std::string> &required_scopes);
+plugin::Verdict to_verdict(jose::Result &&result, std::string_view token,
                            const std::vector<std::string> &required_scopes);
 
 class BearerCore {
