@@ -65,9 +65,18 @@ TokenCache::~TokenCache() { EVP_MD_free(sha256_); }
 
 bool TokenCache::digest(std::string_view token, TokenDigest &out) const noexcept {
     if (!sha256_) return false;
+    // One context per thread, reused: EVP_Digest would allocate and free a context (and the
+    // provider's SHA-256 state) on every call. Re-initialising with the same EVP_MD keeps both.
+    // The context holds its own reference to the EVP_MD, so it outlives any one cache safely.
+    struct CtxDeleter {
+        void operator()(EVP_MD_CTX *c) const noexcept { EVP_MD_CTX_free(c); }
+    };
+    thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
+    if (!ctx) return false;
     unsigned int n = 0;
-    return EVP_Digest(token.data(), token.size(), out.data(), &n, sha256_, nullptr) == 1 &&
-           n == out.size();
+    return EVP_DigestInit_ex2(ctx.get(), sha256_, nullptr) == 1 &&
+           EVP_DigestUpdate(ctx.get(), token.data(), token.size()) == 1 &&
+           EVP_DigestFinal_ex(ctx.get(), out.data(), &n) == 1 && n == out.size();
 }
 
 TokenCache::Shard &TokenCache::shard_for(const TokenDigest &digest) const {
