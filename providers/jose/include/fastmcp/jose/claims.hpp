@@ -2,6 +2,7 @@
 // judges them. Two ways in, one check: a strict single-pass parse of the signed claims text
 // (the bearer hot path: no DOM is built) and a conversion from an nlohmann DOM (check_claims on a
 // json object, for tests and tools). Both must reach the same verdict for the same claims.
+// Which JSON parser the strict parse uses is internal; only <nlohmann/json.hpp> is in the API.
 #pragma once
 
 #include "fastmcp/jose/policy.hpp"
@@ -37,7 +38,8 @@ struct RegisteredClaims {
 
 // Strict: true only when `text` is one JSON object, valid UTF-8, without a repeated member name
 // at any depth, nested at most 32 deep (exactly what the DOM parse of a token accepts). On true,
-// `out` holds the registered members. Single pass, no DOM. Never throws.
+// `out` holds the registered members. No nlohmann DOM: simdjson's reusable per-thread tape and
+// one walk over it; nlohmann's SAX parser decides whatever simdjson refuses. Never throws.
 bool parse_registered_claims(std::string_view text, RegisteredClaims &out);
 
 // The registered members of a JSON object (other values: every member Absent).

@@ -71,7 +71,7 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
 Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
 
 // verify() for a bearer provider's hot path: the same checks in the same order with the same
-// reasons, but no DOM is built: Result.claims stays null, Result.registered and claims_text are
+// reasons, but no claims DOM is built: Result.claims stays null, Result.registered and claims_text are
 // set once the signature verified.
 Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
 
