@@ -162,6 +162,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (full.ok() && !sig_only.ok()) invariant_failed(kTarget, "verify accepted what verify_jws refused");
     if (full.ok() && full.key == nullptr) invariant_failed(kTarget, "accepted without naming the key");
     if (!full.ok() && full.reason == FASTMCP_REASON_OK) invariant_failed(kTarget, "inconsistent result");
+    // The bearer fast path (no DOM) must reach exactly the DOM path's verdict.
+    const jose::Result bearer = jose::verify_bearer(token, fx.keys, fx.policy, fuzz::kNow);
+    if (bearer.reason != full.reason || bearer.scopes != full.scopes)
+        invariant_failed(kTarget, "verify_bearer and verify disagree");
+    jose::ParsedJws fast;
+    if ((jose::parse_compact(token, fx.policy.max_token_bytes, fast, detail, jose::PayloadMode::Registered) ==
+         FASTMCP_REASON_OK) != (jose::parse_compact(token, fx.policy.max_token_bytes, parsed, detail) == FASTMCP_REASON_OK))
+        invariant_failed(kTarget, "the registered-claims parse and the DOM parse disagree");
     if (sig_only.ok() || full.ok()) {
         std::string payload;
         if (!oracle_signed(token, payload)) invariant_failed(kTarget, "accepted a signature the oracle rejects");
