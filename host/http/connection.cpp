@@ -118,19 +118,22 @@ namespace {
 // sending (an oversized head), and closing with unread input would reset the connection before
 // it read the status.
 void send_error_and_close(int fd, int status) {
-    const char *reason = status == 431   ? "Request Header Fields Too Large"
-                         : status == 414 ? "URI Too Long"
-                         : status == 501 ? "Not Implemented"
-                         : status == 505 ? "HTTP Version Not Supported"
-                                         : "Bad Request";
-    const char *error = status == 431   ? "request_header_fields_too_large"
-                        : status == 414 ? "uri_too_long"
-                        : status == 501 ? "not_implemented"
-                        : status == 505 ? "http_version_not_supported"
-                                        : "bad_request";
-    const std::string body = std::string(R"({"error":")") + error + "\"}";
+    struct Answer {
+        int status;
+        const char *reason, *error;
+    };
+    static constexpr Answer kAnswers[] = {
+        {414, "URI Too Long", "uri_too_long"},
+        {431, "Request Header Fields Too Large", "request_header_fields_too_large"},
+        {501, "Not Implemented", "not_implemented"},
+        {505, "HTTP Version Not Supported", "http_version_not_supported"},
+    };
+    Answer answer{400, "Bad Request", "bad_request"};
+    for (const auto &a : kAnswers)
+        if (a.status == status) answer = a;
+    const std::string body = std::string(R"({"error":")") + answer.error + "\"}";
     const std::string response =
-        "HTTP/1.1 " + std::to_string(status) + " " + reason +
+        "HTTP/1.1 " + std::to_string(answer.status) + " " + answer.reason +
         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
         "\r\nConnection: close\r\n\r\n" + body;
     if (!send_all(fd, response)) return;

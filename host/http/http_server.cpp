@@ -28,8 +28,9 @@ HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &li
     ConnectionSettings settings;
     settings.request_timeout_ms = limits.request_timeout_ms;
     settings.keep_alive_timeout_ms = limits.keep_alive_timeout_ms;
-    // Room for the request line and every field the handler's own limits allow (it answers 431
-    // past max_header_count / max_header_bytes with a JSON body of its own).
+    settings.head_limits.max_fields = limits.max_header_count;
+    settings.head_limits.max_fields_bytes = limits.max_header_bytes;
+    // Room for the request line and every field those limits allow, with some optional whitespace.
     settings.max_head_bytes = settings.head_limits.max_request_line + limits.max_header_bytes +
                               4 * settings.head_limits.max_fields + 4;
     auto factory = new ConnectionFactory(std::move(handler), tracker_, params, settings);

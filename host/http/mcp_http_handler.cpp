@@ -148,14 +148,6 @@ void McpHttpHandler::route(Exchange &x) {
     x.header("Access-Control-Allow-Origin", "*");
     x.header("Access-Control-Expose-Headers", kExposeHeaders);
 
-    // Header limits beyond what the parser enforces (count, total size).
-    size_t header_bytes = 0;
-    for (const auto &[name, value] : req) header_bytes += name.size() + value.size() + 4;
-    if (req.size() > config_.limits.max_header_count || header_bytes > config_.limits.max_header_bytes) {
-        x.close_after();
-        return x.send(431, "application/json", json_error("request_header_fields_too_large", "request headers are too large"));
-    }
-
     if (config_.loopback_guard) {
         if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
             x.close_after();

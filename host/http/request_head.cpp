@@ -128,7 +128,7 @@ int parse_request_head(std::string_view head, const RequestHeadLimits &limits, R
     size_t pos = eol + 2;
 
     bool has_length = false, chunked = false, has_te = false;
-    size_t hosts = 0;
+    size_t hosts = 0, fields_bytes = 0;
     while (pos < head.size()) {
         eol = head.find("\r\n", pos);
         const std::string_view line = head.substr(pos, eol - pos);
@@ -142,7 +142,9 @@ int parse_request_head(std::string_view head, const RequestHeadLimits &limits, R
         const std::string_view value = trim_ows(line.substr(colon + 1));
         if (value.size() > limits.max_value) return 431;
         if (!is_field_value(value)) return 400;
-        if (out.fields.size() >= limits.max_fields) return 431;
+        fields_bytes += name.size() + value.size() + 4;
+        if (out.fields.size() >= limits.max_fields || fields_bytes > limits.max_fields_bytes)
+            return 431;
         out.fields.emplace_back(name, value);
 
         if (iequals(name, "Content-Length")) {

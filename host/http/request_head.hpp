@@ -19,7 +19,9 @@ struct RequestHeadLimits {
     size_t max_request_line = 8192; // 414 above this
     size_t max_name = 256;          // 431 above this (one field name)
     size_t max_value = 8192;        // 431 above this (one field value)
-    size_t max_fields = 100;        // 431 above this
+    size_t max_fields = 64;         // 431 above this
+    size_t max_fields_bytes =
+        16 * 1024; // 431 above this: every name + value, 4 bytes each for ": " and CRLF
 };
 
 struct RequestHead {

@@ -118,10 +118,11 @@ size_t SocketReader::read_body(char *out, size_t n) {
         case State::Done:
         case State::Failed:
             return 0;
-        case State::Length: {
+        case State::Length:
+        case State::ChunkData: { // `remaining_` bytes of body or of the current chunk
             if (available() == 0 && !fill(kMaxBodyBuffer)) return fail();
             const size_t k = take(out, n);
-            if (remaining_ == 0) state_ = State::Done;
+            if (remaining_ == 0) state_ = state_ == State::Length ? State::Done : State::ChunkEnd;
             return k;
         }
         case State::ChunkSize: {
@@ -144,12 +145,6 @@ size_t SocketReader::read_body(char *out, size_t n) {
             remaining_ = size;
             state_ = size == 0 ? State::Trailers : State::ChunkData;
             continue;
-        }
-        case State::ChunkData: {
-            if (available() == 0 && !fill(kMaxBodyBuffer)) return fail();
-            const size_t k = take(out, n);
-            if (remaining_ == 0) state_ = State::ChunkEnd;
-            return k;
         }
         case State::ChunkEnd: {
             std::string_view line;

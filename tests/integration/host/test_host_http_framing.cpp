@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
 using namespace host_test;
 using nlohmann::json;
 
@@ -156,6 +158,24 @@ TEST_CASE("HEAD gets the head without the body; HTTP/1.0 closes unless asked to 
     send_all(fd, keep + keep);
     CHECK(read_response(fd, buffer).status == 200);
     CHECK(read_response(fd, buffer).status == 200);
+    close(fd);
+}
+
+TEST_CASE("a keep-alive timeout shorter than the request timeout closes an idle connection at the "
+          "shorter one") {
+    static Process p({"--transport", "http", "--port", "0", "--request-timeout-ms", "5000",
+                      "--keep-alive-timeout-ms", "300"});
+    const int fd = connect_to(p.port());
+    send_all(fd, request(p.port(), "POST", "/mcp", ping(1)));
+    std::string buffer;
+    CHECK(read_response(fd, buffer).status == 200);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(closed_by_server(fd));
+    const auto idle_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    CHECK(idle_ms >= 250);
+    CHECK(idle_ms < 4000); // well before the 5 s request timeout
     close(fd);
 }
 

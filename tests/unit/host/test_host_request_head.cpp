@@ -96,6 +96,10 @@ TEST_CASE("size limits answer 431") {
     limits.max_fields = 3;
     CHECK(parse(with_fields("A: 1\r\nB: 2\r\n"), h, limits) == 0);
     CHECK(parse(with_fields("A: 1\r\nB: 2\r\nC: 3\r\n"), h, limits) == 431);
+    limits = {};
+    limits.max_fields_bytes = 30; // "Host" + "h" + 4 = 9, then "X-A" + 14 + 4 = 21: 30 fits, 31 not
+    CHECK(parse(with_fields("X-A: " + std::string(14, 'v') + "\r\n"), h, limits) == 0);
+    CHECK(parse(with_fields("X-A: " + std::string(15, 'v') + "\r\n"), h, limits) == 431);
 }
 
 TEST_CASE("find_head_end") {
