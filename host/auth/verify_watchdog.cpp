@@ -4,7 +4,8 @@
 
 namespace fastmcp::host {
 
-VerifyWatchdog::VerifyWatchdog(VerifyWatchdogOptions options, std::string label, std::shared_ptr<const AuthBackend> inner)
+VerifyWatchdog::VerifyWatchdog(VerifyWatchdogOptions options, std::string label,
+                               std::shared_ptr<const AuthBackend> inner)
     : options_(options), label_(std::move(label)), inner_(std::move(inner)) {}
 
 AuthVerdict VerifyWatchdog::verify(std::string_view token) const {
@@ -26,16 +27,18 @@ AuthVerdict VerifyWatchdog::verify(std::string_view token) const {
 void VerifyWatchdog::abandoned() const {
     const int stuck = stuck_.fetch_add(1) + 1;
     log_message(FASTMCP_LOG_ERROR, "auth provider " + label_ + ": verify did not answer within " +
-                                       std::to_string(options_.timeout.count()) + " ms (" + std::to_string(stuck) +
-                                       " call(s) stuck" + (stuck >= options_.max_stuck ? "; provider unhealthy" : "") +
+                                       std::to_string(options_.timeout.count()) + " ms (" +
+                                       std::to_string(stuck) + " call(s) stuck" +
+                                       (stuck >= options_.max_stuck ? "; provider unhealthy" : "") +
                                        "); answered 503 (provider_timeout)");
 }
 
 void VerifyWatchdog::returned_late(fastmcp_reason verdict) const {
     stuck_.fetch_sub(1);
-    log_message(FASTMCP_LOG_WARNING, "auth provider " + label_ +
-                                         ": a verify call returned after its deadline; its verdict (" +
-                                         fastmcp_reason_name(verdict) + ") was discarded");
+    log_message(FASTMCP_LOG_WARNING,
+                "auth provider " + label_ +
+                    ": a verify call returned after its deadline; its verdict (" +
+                    fastmcp_reason_name(verdict) + ") was discarded");
 }
 
 } // namespace fastmcp::host

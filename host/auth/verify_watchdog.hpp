@@ -1,11 +1,12 @@
 // A deadline for every provider verify() call (docs/plugin-abi.md, "Faults").
 //
 // verify runs inline on the request thread (no hand-off: a thread switch per request costs more
-// than most verifies). The deadline is enforced by the connection reaper (host/http/connection.hpp):
-// the handler marks its connection "verifying" with a deadline; a call still running past it is
-// abandoned by the reaper, which writes a canned 503 (provider_timeout, never 200), shuts the
-// socket and reports it here (abandoned()). The request thread stays inside the provider until it
-// returns; then its verdict is discarded and reported here too (returned_late()).
+// than most verifies). The deadline is enforced by the connection reaper
+// (host/http/connection.hpp): the handler marks its connection "verifying" with a deadline; a call
+// still running past it is abandoned by the reaper, which writes a canned 503 (provider_timeout,
+// never 200), shuts the socket and reports it here (abandoned()). The request thread stays inside
+// the provider until it returns; then its verdict is discarded and reported here too
+// (returned_late()).
 //
 // This class is the provider's health: while `max_stuck` abandoned calls are still inside the
 // provider, verify answers PROVIDER_TIMEOUT at once without calling it, so a provider that hangs
@@ -34,9 +35,10 @@ struct VerifyWatchdogOptions {
 // An AuthBackend decorator: verify() checks health and calls the inner backend inline; info() and
 // handle_route() are the inner backend's. The HTTP handler recognises it and arms the deadline.
 class VerifyWatchdog final : public AuthBackend {
-public:
+  public:
     // `label` names the provider in log lines ("Name (/path/module.so)").
-    VerifyWatchdog(VerifyWatchdogOptions options, std::string label, std::shared_ptr<const AuthBackend> inner);
+    VerifyWatchdog(VerifyWatchdogOptions options, std::string label,
+                   std::shared_ptr<const AuthBackend> inner);
 
     // Thread-safe. Never throws. PROVIDER_TIMEOUT at once while unhealthy.
     AuthVerdict verify(std::string_view token) const override;
@@ -53,7 +55,7 @@ public:
     // An abandoned call came back; its verdict was discarded (logs a WARNING without the token).
     void returned_late(fastmcp_reason verdict) const;
 
-private:
+  private:
     VerifyWatchdogOptions options_;
     std::string label_;
     std::shared_ptr<const AuthBackend> inner_;

@@ -12,7 +12,8 @@ namespace fastmcp::host {
 
 HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &limits,
                        std::shared_ptr<RequestHandler> handler)
-    : tracker_(std::make_shared<ConnectionTracker>(static_cast<size_t>(limits.max_threads))), pool_(std::make_unique<Poco::ThreadPool>(2, limits.max_threads, 60, 256 * 1024)) {
+    : tracker_(std::make_shared<ConnectionTracker>(static_cast<size_t>(limits.max_threads))),
+      pool_(std::make_unique<Poco::ThreadPool>(2, limits.max_threads, 60, 256 * 1024)) {
     Poco::Net::SocketAddress address(host, static_cast<Poco::UInt16>(port));
     socket_.bind(address, true, false);
     socket_.listen(256);
@@ -21,8 +22,10 @@ HttpServer::HttpServer(const std::string &host, int port, const ServerLimits &li
     params->setMaxThreads(limits.max_threads);
     params->setMaxQueued(limits.max_queued);
     params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(1000); // then the client reconnects (0 would mean no keep-alive)
-    params->setKeepAliveTimeout(Poco::Timespan(static_cast<long>(limits.keep_alive_timeout_ms) * 1000));
+    params->setMaxKeepAliveRequests(
+        1000); // then the client reconnects (0 would mean no keep-alive)
+    params->setKeepAliveTimeout(
+        Poco::Timespan(static_cast<long>(limits.keep_alive_timeout_ms) * 1000));
     params->setTimeout(Poco::Timespan(static_cast<long>(limits.request_timeout_ms) * 1000));
     params->setSoftwareVersion("");
     ConnectionSettings settings;
@@ -55,12 +58,14 @@ bool HttpServer::drain(int timeout_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
         const size_t stuck = tracker_->abandoned();
-        if (tracker_->count() <= stuck && static_cast<size_t>(server_->currentConnections()) <= stuck) {
+        if (tracker_->count() <= stuck &&
+            static_cast<size_t>(server_->currentConnections()) <= stuck) {
             if (stuck == 0) {
                 pool_->joinAll();
             } else {
-                log_message(FASTMCP_LOG_WARNING, std::to_string(stuck) +
-                                                     " verify call(s) still hung at shutdown; the auth provider module stays loaded");
+                log_message(FASTMCP_LOG_WARNING,
+                            std::to_string(stuck) + " verify call(s) still hung at shutdown; the "
+                                                    "auth provider module stays loaded");
             }
             return true;
         }

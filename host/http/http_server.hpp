@@ -16,9 +16,10 @@
 namespace fastmcp::host {
 
 class HttpServer {
-public:
+  public:
     // Binds and listens at once (throws Poco::Exception when the address is unavailable).
-    HttpServer(const std::string &host, int port, const ServerLimits &limits, std::shared_ptr<RequestHandler> handler);
+    HttpServer(const std::string &host, int port, const ServerLimits &limits,
+               std::shared_ptr<RequestHandler> handler);
     ~HttpServer();
     void start();
     int port() const;
@@ -28,7 +29,7 @@ public:
     // threads are left running at exit.
     bool drain(int timeout_ms);
 
-private:
+  private:
     std::shared_ptr<ConnectionTracker> tracker_;
     std::unique_ptr<Poco::ThreadPool> pool_; // leaked when a thread is stuck in a provider
     Poco::Net::ServerSocket socket_;

@@ -27,7 +27,8 @@ using Poco::Net::HTTPServerResponse;
 namespace {
 
 constexpr const char *kExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version";
-constexpr const char *kAllowHeaders = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
+constexpr const char *kAllowHeaders =
+    "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
 
 std::string json_error(std::string_view error, std::string_view description) {
     return nlohmann::json{{"error", error}, {"error_description", description}}.dump();
@@ -45,12 +46,23 @@ std::string html_escape(std::string_view s) {
     std::string out;
     for (char c : s) {
         switch (c) {
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '&': out += "&amp;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -60,7 +72,8 @@ std::string html_escape(std::string_view s) {
 // provider_unavailable, with route()'s CORS headers, as raw bytes built once.
 std::string canned_provider_timeout(const Challenge &c) {
     std::string out = "HTTP/1.1 503 Service Unavailable\r\n";
-    out += std::string("Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ") + kExposeHeaders + "\r\n";
+    out += std::string("Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ") +
+           kExposeHeaders + "\r\n";
     if (!c.www_authenticate.empty()) out += "WWW-Authenticate: " + c.www_authenticate + "\r\n";
     out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(c.body.size()) +
            "\r\nConnection: close\r\n\r\n" + c.body;
@@ -101,7 +114,8 @@ struct McpHttpHandler::Exchange {
         char buffer[8192];
         std::istream &in = request.stream();
         std::streamsize left = static_cast<std::streamsize>(length);
-        while (left > 0 && in.read(buffer, std::min<std::streamsize>(left, sizeof buffer))) left -= in.gcount();
+        while (left > 0 && in.read(buffer, std::min<std::streamsize>(left, sizeof buffer)))
+            left -= in.gcount();
         return left == 0;
     }
 };
@@ -112,11 +126,13 @@ McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)
         metadata_url_ = config_.auth->info().resource_metadata_url;
         if (metadata_url_.empty()) metadata_url_ = config_.fallback_resource_metadata_url;
         if (const auto *watchdog = dynamic_cast<const VerifyWatchdog *>(config_.auth.get()))
-            verify_deadline_.reset(new VerifyDeadline{watchdog, canned_provider_timeout(provider_unavailable(metadata_url_))});
+            verify_deadline_.reset(new VerifyDeadline{
+                watchdog, canned_provider_timeout(provider_unavailable(metadata_url_))});
     }
 }
 
-void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &response, ConnectionState &connection) {
+void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &response,
+                            ConnectionState &connection) {
     const auto started = std::chrono::steady_clock::now();
     const std::string &uri = request.getURI();
     std::string_view target(uri);
@@ -134,10 +150,13 @@ void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &resp
     }
     if (log_enabled(FASTMCP_LOG_INFO)) {
         // Path only: the query string could carry a credential and is never logged.
-        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        auto ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count();
         char line[512];
-        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms", request.clientAddress().toString().c_str(),
-                      request.getMethod().c_str(), static_cast<int>(std::min<size_t>(x.path.size(), 200)), x.path.data(),
+        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms",
+                      request.clientAddress().toString().c_str(), request.getMethod().c_str(),
+                      static_cast<int>(std::min<size_t>(x.path.size(), 200)), x.path.data(),
                       x.status, x.bytes, ms);
         log_message(FASTMCP_LOG_INFO, line);
     }
@@ -151,12 +170,14 @@ void McpHttpHandler::route(Exchange &x) {
     if (config_.loopback_guard) {
         if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
             x.close_after();
-            return x.send(403, "application/json", json_error("forbidden", "Host header is not a loopback name"));
+            return x.send(403, "application/json",
+                          json_error("forbidden", "Host header is not a loopback name"));
         }
         auto origin = req.find("Origin");
         if (origin != req.end() && !is_loopback_origin(origin->second)) {
             x.close_after();
-            return x.send(403, "application/json", json_error("forbidden", "Origin is not allowed"));
+            return x.send(403, "application/json",
+                          json_error("forbidden", "Origin is not allowed"));
         }
     }
 
@@ -185,13 +206,17 @@ void McpHttpHandler::route(Exchange &x) {
     rr.method = req.getMethod();
     rr.path = x.path;
     rr.query = x.query;
-    for (const auto &[name, value] : req) rr.headers.emplace_back(name, value);
+    for (const auto &[name, value] : req)
+        rr.headers.emplace_back(name, value);
     auto answer = config_.auth->handle_route(rr);
     if (!answer) {
         x.close_after();
-        return x.send(503, "application/json", json_error("temporarily_unavailable", "the auth provider did not serve this route"));
+        return x.send(
+            503, "application/json",
+            json_error("temporarily_unavailable", "the auth provider did not serve this route"));
     }
-    for (const auto &[n, v] : answer->headers) x.header(n, v);
+    for (const auto &[n, v] : answer->headers)
+        x.header(n, v);
     x.send(answer->status, answer->content_type, answer->body);
 }
 
@@ -206,26 +231,33 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
         return false;
     };
     if (query_has_access_token(x.query))
-        return reject(invalid_request(metadata, "access tokens in the query string are not accepted"));
+        return reject(
+            invalid_request(metadata, "access tokens in the query string are not accepted"));
 
     std::vector<std::string_view> values;
-    for (auto it = x.request.find("Authorization"); it != x.request.end() && Poco::icompare(it->first, "Authorization") == 0; ++it)
+    for (auto it = x.request.find("Authorization");
+         it != x.request.end() && Poco::icompare(it->first, "Authorization") == 0; ++it)
         values.emplace_back(it->second);
     BearerExtraction bearer = extract_bearer(values);
     switch (bearer.kind) {
-    case BearerExtraction::Kind::Missing: return reject(missing_credentials(metadata));
+    case BearerExtraction::Kind::Missing:
+        return reject(missing_credentials(metadata));
     case BearerExtraction::Kind::Duplicate:
-    case BearerExtraction::Kind::Malformed: return reject(invalid_request(metadata, bearer.description));
-    case BearerExtraction::Kind::Token: break;
+    case BearerExtraction::Kind::Malformed:
+        return reject(invalid_request(metadata, bearer.description));
+    case BearerExtraction::Kind::Token:
+        break;
     }
 
     AuthVerdict verdict;
     if (verify_deadline_) {
         const auto &d = *verify_deadline_;
-        x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(), d);
+        x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(),
+                               d);
         verdict = config_.auth->verify(bearer.token);
         if (!x.connection.finish_verify()) {
-            // The reaper answered 503 past the deadline and shut the socket: this verdict is nobody's.
+            // The reaper answered 503 past the deadline and shut the socket: this verdict is
+            // nobody's.
             d.watchdog->returned_late(verdict.reason);
             x.close_after();
             x.status = 503; // for the access log: that is what the client got
@@ -239,17 +271,21 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
         if (!verdict.token) return reject(provider_unavailable(metadata));
         token = std::move(verdict.token);
         return true;
-    case FASTMCP_REASON_MISSING_TOKEN: return reject(missing_credentials(metadata));
+    case FASTMCP_REASON_MISSING_TOKEN:
+        return reject(missing_credentials(metadata));
     case FASTMCP_REASON_INSUFFICIENT_SCOPE:
-        return reject(insufficient_scope(metadata, verdict.required_scope, verdict.description, bearer.token));
+        return reject(insufficient_scope(metadata, verdict.required_scope, verdict.description,
+                                         bearer.token));
     case FASTMCP_REASON_INTERNAL_ERROR:
     case FASTMCP_REASON_PROVIDER_TIMEOUT:
     case FASTMCP_REASON_NOT_IMPLEMENTED:
-        log_message(FASTMCP_LOG_ERROR, std::string("auth provider failure: ") + fastmcp_reason_name(verdict.reason));
+        log_message(FASTMCP_LOG_ERROR,
+                    std::string("auth provider failure: ") + fastmcp_reason_name(verdict.reason));
         return reject(provider_unavailable(metadata));
     default:
         if (log_enabled(FASTMCP_LOG_DEBUG))
-            log_message(FASTMCP_LOG_DEBUG, std::string("token rejected: ") + fastmcp_reason_name(verdict.reason));
+            log_message(FASTMCP_LOG_DEBUG,
+                        std::string("token rejected: ") + fastmcp_reason_name(verdict.reason));
         return reject(invalid_token(metadata, verdict.description, bearer.token));
     }
 }
@@ -258,20 +294,23 @@ bool McpHttpHandler::read_body(Exchange &x, std::string &body) {
     const size_t max = config_.limits.max_body_bytes;
     auto too_large = [&] {
         x.close_after();
-        x.send(413, "application/json", json_error("payload_too_large", "the request body is too large"));
+        x.send(413, "application/json",
+               json_error("payload_too_large", "the request body is too large"));
         return false;
     };
     std::istream &in = x.request.stream();
     if (x.request.hasContentLength()) {
         auto length = x.request.getContentLength64();
         if (length < 0 || static_cast<uint64_t>(length) > max) return too_large();
-        // curl and others wait for this before sending a larger body (only now, after auth and size).
+        // curl and others wait for this before sending a larger body (only now, after auth and
+        // size).
         if (x.request.getExpectContinue()) x.response.sendContinue();
         body.resize(static_cast<size_t>(length));
         in.read(body.data(), length);
         if (in.gcount() != length) {
             x.close_after();
-            x.send(400, "application/json", json_error("bad_request", "the request body is incomplete"));
+            x.send(400, "application/json",
+                   json_error("bad_request", "the request body is incomplete"));
             return false;
         }
         return true;
@@ -292,18 +331,23 @@ void McpHttpHandler::serve_mcp(Exchange &x) {
     if (x.request.getMethod() != "POST") {
         x.header("Allow", "POST, OPTIONS");
         x.close_after();
-        return x.send(405, "application/json", json_error("method_not_allowed", "use POST (this server offers no SSE stream)"));
+        return x.send(
+            405, "application/json",
+            json_error("method_not_allowed", "use POST (this server offers no SSE stream)"));
     }
     std::string version = x.request.get("MCP-Protocol-Version", "");
     if (!version.empty() && !is_supported_protocol_version(version)) {
         x.close_after();
         return x.send(400, "application/json",
-                      jsonrpc_error(nullptr, kInvalidRequest, "Bad Request: unsupported MCP-Protocol-Version"));
+                      jsonrpc_error(nullptr, kInvalidRequest,
+                                    "Bad Request: unsupported MCP-Protocol-Version"));
     }
     const std::string &content_type = x.request.getContentType();
-    if (!content_type.empty() && Poco::icompare(content_type.substr(0, 16), "application/json") != 0) {
+    if (!content_type.empty() &&
+        Poco::icompare(content_type.substr(0, 16), "application/json") != 0) {
         x.close_after();
-        return x.send(415, "application/json", json_error("unsupported_media_type", "the body must be application/json"));
+        return x.send(415, "application/json",
+                      json_error("unsupported_media_type", "the body must be application/json"));
     }
     std::string body;
     if (!read_body(x, body)) return;
@@ -312,7 +356,8 @@ void McpHttpHandler::serve_mcp(Exchange &x) {
     DispatchReply reply;
     {
         RequestScope scope(std::move(token));
-        reply = config_.dispatcher->handle(body, version.empty() ? kDefaultProtocolVersion : version);
+        reply =
+            config_.dispatcher->handle(body, version.empty() ? kDefaultProtocolVersion : version);
     }
     if (reply.body.empty()) return x.send(202, {}, {});
     x.send(reply.http_status, "application/json", reply.body);
@@ -321,7 +366,8 @@ void McpHttpHandler::serve_mcp(Exchange &x) {
 void McpHttpHandler::serve_auth_complete(Exchange &x) {
     if (!config_.auth) {
         x.close_after();
-        return x.send(404, "application/json", json_error("not_found", "auth is off on this server"));
+        return x.send(404, "application/json",
+                      json_error("not_found", "auth is off on this server"));
     }
     std::shared_ptr<const AccessToken> token;
     if (!authenticate(x, token)) return;
@@ -334,13 +380,16 @@ void McpHttpHandler::serve_auth_complete(Exchange &x) {
                           {"issuer", token->issuer.empty() ? info.issuer : token->issuer},
                           {"resource", info.resource}};
     if (prefers_html(x.request.get("Accept", ""))) {
-        std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed in</title></head><body>"
+        std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed "
+                           "in</title></head><body>"
                            "<h1>Authentication complete</h1><p>Signed in as <strong>" +
-                           html_escape(token->subject) + "</strong> for " + html_escape(info.resource) +
+                           html_escape(token->subject) + "</strong> for " +
+                           html_escape(info.resource) +
                            ".</p><p>You can close this window.</p></body></html>";
         return x.send(200, "text/html; charset=utf-8", html);
     }
-    x.send(200, "application/json", doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    x.send(200, "application/json",
+           doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 } // namespace fastmcp::host

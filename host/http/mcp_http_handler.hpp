@@ -24,12 +24,12 @@ struct HttpAppConfig {
 };
 
 class McpHttpHandler final : public RequestHandler {
-public:
+  public:
     explicit McpHttpHandler(HttpAppConfig config);
     void handle(Poco::Net::HTTPServerRequest &request, Poco::Net::HTTPServerResponse &response,
                 ConnectionState &connection) override;
 
-private:
+  private:
     struct Exchange;
     void route(Exchange &x);
     void serve_mcp(Exchange &x);

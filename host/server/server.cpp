@@ -14,11 +14,11 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <map>
 #include <mutex>
-#include <condition_variable>
 #include <thread>
 
 namespace fastmcp {
@@ -39,16 +39,22 @@ Server::Server(std::string name, std::string version) : impl_(std::make_unique<I
 
 Server::~Server() = default;
 
-Server &Server::tool(std::string name, std::string description, std::string_view input_schema_json, ToolHandler handler) {
+Server &Server::tool(std::string name, std::string description, std::string_view input_schema_json,
+                     ToolHandler handler) {
     auto schema = nlohmann::json::parse(input_schema_json, nullptr, false);
-    if (!schema.is_object()) throw std::invalid_argument("tool " + name + ": the input schema is not a JSON object");
-    return tool(Tool{std::move(name), std::move(description), std::move(schema), std::move(handler)});
+    if (!schema.is_object())
+        throw std::invalid_argument("tool " + name + ": the input schema is not a JSON object");
+    return tool(
+        Tool{std::move(name), std::move(description), std::move(schema), std::move(handler)});
 }
 
 Server &Server::tool(Tool t) {
-    if (t.name.empty() || !t.handler) throw std::invalid_argument("a tool needs a name and a handler");
-    if (!t.input_schema.is_object()) throw std::invalid_argument("tool " + t.name + ": the input schema is not a JSON object");
-    if (impl_->tools.count(t.name)) throw std::invalid_argument("tool " + t.name + " is registered twice");
+    if (t.name.empty() || !t.handler)
+        throw std::invalid_argument("a tool needs a name and a handler");
+    if (!t.input_schema.is_object())
+        throw std::invalid_argument("tool " + t.name + ": the input schema is not a JSON object");
+    if (impl_->tools.count(t.name))
+        throw std::invalid_argument("tool " + t.name + " is registered twice");
     std::string key = t.name;
     impl_->tools.emplace(std::move(key), std::move(t));
     return *this;
@@ -87,9 +93,12 @@ std::string url_host(const std::string &host) {
 }
 
 std::string normalise_path(std::string path) {
-    if (path.empty() || path.front() != '/') throw StartupError("--path must start with '/': " + path);
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path.find_first_of("?# ") != std::string::npos) throw StartupError("--path must be a plain path: " + path);
+    if (path.empty() || path.front() != '/')
+        throw StartupError("--path must start with '/': " + path);
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    if (path.find_first_of("?# ") != std::string::npos)
+        throw StartupError("--path must be a plain path: " + path);
     return path;
 }
 
@@ -110,8 +119,9 @@ int Server::run(const RunOptions &options) {
     try {
         host::set_default_log_level(parse_log_level(options.log_level));
         if (options.transport != "http" && options.transport != "streamable-http")
-            throw StartupError("--transport " + options.transport +
-                               " is not supported: this host serves Streamable HTTP only (use --transport http)");
+            throw StartupError(
+                "--transport " + options.transport +
+                " is not supported: this host serves Streamable HTTP only (use --transport http)");
         if (options.port < 0 || options.port > 65535) throw StartupError("--port must be 0..65535");
         const std::string path = normalise_path(options.path);
         const bool loopback = host::is_loopback_bind(options.host);
@@ -123,11 +133,14 @@ int Server::run(const RunOptions &options) {
                                                options.limits.verify_timeout_ms);
         if (!auth) {
             if (loopback)
-                host::log_message(FASTMCP_LOG_INFO, "auth is off (FASTMCP_SERVER_AUTH is unset); serving loopback only");
+                host::log_message(
+                    FASTMCP_LOG_INFO,
+                    "auth is off (FASTMCP_SERVER_AUTH is unset); serving loopback only");
             else
-                host::log_message(FASTMCP_LOG_WARNING,
-                                  "AUTH IS OFF: FASTMCP_SERVER_AUTH is unset and the server listens on " + options.host +
-                                      ", so anyone who can reach it can call every tool");
+                host::log_message(
+                    FASTMCP_LOG_WARNING,
+                    "AUTH IS OFF: FASTMCP_SERVER_AUTH is unset and the server listens on " +
+                        options.host + ", so anyone who can reach it can call every tool");
         }
 
         host::HttpAppConfig config;
@@ -137,15 +150,20 @@ int Server::run(const RunOptions &options) {
         config.auth = auth;
         if (auth) {
             config.fallback_resource_metadata_url = derived_metadata_url(auth->info().resource);
-            // A plain token verifier (StaticTokenVerifier without BASE_URL) is valid, as in FastMCP:
-            // its 401 challenges just carry no resource_metadata, so clients can't discover an AS.
-            if (auth->info().resource_metadata_url.empty() && config.fallback_resource_metadata_url.empty())
-                host::log_message(FASTMCP_LOG_WARNING,
-                                  "the auth provider publishes no protected-resource metadata (set its BASE_URL): "
-                                  "401 challenges carry no resource_metadata, so MCP clients can't discover an "
-                                  "authorization server");
+            // A plain token verifier (StaticTokenVerifier without BASE_URL) is valid, as in
+            // FastMCP: its 401 challenges just carry no resource_metadata, so clients can't
+            // discover an AS.
+            if (auth->info().resource_metadata_url.empty() &&
+                config.fallback_resource_metadata_url.empty())
+                host::log_message(
+                    FASTMCP_LOG_WARNING,
+                    "the auth provider publishes no protected-resource metadata (set its "
+                    "BASE_URL): "
+                    "401 challenges carry no resource_metadata, so MCP clients can't discover an "
+                    "authorization server");
         }
-        config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools, options.limits.max_json_depth);
+        config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools,
+                                                               options.limits.max_json_depth);
 
         // Block the stop signals before any thread starts, so they all inherit the mask and only
         // sigtimedwait below receives them.
@@ -167,33 +185,39 @@ int Server::run(const RunOptions &options) {
 
         std::unique_ptr<host::HttpServer> server;
         try {
-            server = std::make_unique<host::HttpServer>(options.host, options.port, options.limits,
-                                                        std::make_shared<host::McpHttpHandler>(config));
+            server =
+                std::make_unique<host::HttpServer>(options.host, options.port, options.limits,
+                                                   std::make_shared<host::McpHttpHandler>(config));
         } catch (const Poco::Exception &e) {
-            throw StartupError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + e.displayText());
+            throw StartupError("cannot listen on " + options.host + ":" +
+                               std::to_string(options.port) + ": " + e.displayText());
         }
         server->start();
-        const std::string url = "http://" + url_host(options.host) + ":" + std::to_string(server->port()) + path;
+        const std::string url =
+            "http://" + url_host(options.host) + ":" + std::to_string(server->port()) + path;
         if (options.print_ready_line) {
             std::fprintf(stdout, "Listening on %s\n", url.c_str());
             std::fflush(stdout);
         }
-        host::log_message(FASTMCP_LOG_INFO, "serving " + impl_->info.name + " (" + std::to_string(impl_->tools.size()) +
+        host::log_message(FASTMCP_LOG_INFO, "serving " + impl_->info.name + " (" +
+                                                std::to_string(impl_->tools.size()) +
                                                 " tools) on " + url + (auth ? " with auth" : ""));
         if (options.on_ready) options.on_ready(url);
 
         for (;;) {
             {
                 std::unique_lock lock(impl_->mutex);
-                if (impl_->wake.wait_for(lock, std::chrono::milliseconds(options.handle_signals ? 0 : 200),
-                                         [&] { return impl_->stop_requested; }))
+                if (impl_->wake.wait_for(
+                        lock, std::chrono::milliseconds(options.handle_signals ? 0 : 200),
+                        [&] { return impl_->stop_requested; }))
                     break;
             }
             if (options.handle_signals) {
                 timespec wait{0, 200 * 1000 * 1000};
                 int sig = sigtimedwait(&signals, nullptr, &wait);
                 if (sig == SIGINT || sig == SIGTERM) {
-                    host::log_message(FASTMCP_LOG_INFO, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                    host::log_message(FASTMCP_LOG_INFO, std::string("received ") +
+                                                            (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                                                             ", draining in-flight requests");
                     break;
                 }
@@ -201,7 +225,8 @@ int Server::run(const RunOptions &options) {
         }
         const bool drained = server->drain(options.limits.drain_timeout_ms);
         host::log_message(drained ? FASTMCP_LOG_INFO : FASTMCP_LOG_WARNING,
-                          drained ? "stopped" : "stopped with requests still running after the drain timeout");
+                          drained ? "stopped"
+                                  : "stopped with requests still running after the drain timeout");
         {
             std::lock_guard lock(impl_->mutex);
             impl_->stop_requested = false;

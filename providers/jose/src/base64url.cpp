@@ -13,12 +13,14 @@ namespace {
 // 6-bit value of each base64url character, -1 for everything else (including '=', '+', '/').
 constexpr std::array<int8_t, 256> make_value_table() {
     std::array<int8_t, 256> t{};
-    for (auto &v : t) v = -1;
+    for (auto &v : t)
+        v = -1;
     for (int i = 0; i < 26; ++i) {
         t['A' + i] = static_cast<int8_t>(i);
         t['a' + i] = static_cast<int8_t>(26 + i);
     }
-    for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(52 + i);
+    for (int i = 0; i < 10; ++i)
+        t['0' + i] = static_cast<int8_t>(52 + i);
     t['-'] = 62;
     t['_'] = 63;
     return t;
@@ -80,12 +82,13 @@ bool base64url_decode_into(std::string_view in, std::string &out) {
         const int last = value_of(in.back());
         if ((rem == 2 ? (last & 0x0F) : (last & 0x03)) != 0) return false;
     }
-    for (size_t i = in.size(); i < padded; ++i) buf[i] = '=';
+    for (size_t i = in.size(); i < padded; ++i)
+        buf[i] = '=';
 
     out.resize(padded / 4 * 3);
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                  reinterpret_cast<const unsigned char *>(buf),
-                                  static_cast<int>(padded));
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                        reinterpret_cast<const unsigned char *>(buf), static_cast<int>(padded));
     // EVP_DecodeBlock counts the padding characters as decoded zero bytes: drop them.
     if (n < 0 || static_cast<size_t>(n) != out.size()) return false;
     out.resize(out.size() - pad);
@@ -104,10 +107,13 @@ std::string base64url_encode(std::string_view bytes) {
                                   reinterpret_cast<const unsigned char *>(bytes.data()),
                                   static_cast<int>(bytes.size()));
     out.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    while (!out.empty() && out.back() == '=') out.pop_back();
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
     for (char &c : out) {
-        if (c == '+') c = '-';
-        else if (c == '/') c = '_';
+        if (c == '+')
+            c = '-';
+        else if (c == '/')
+            c = '_';
     }
     return out;
 }

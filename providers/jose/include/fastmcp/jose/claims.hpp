@@ -23,7 +23,7 @@ struct ClaimValue {
     double number = 0;                // Number
     std::string text;                 // String
     std::vector<std::string> strings; // Array: its string elements, in order
-    bool only_strings = true;         // Array: every element is a string (vacuously true when empty)
+    bool only_strings = true; // Array: every element is a string (vacuously true when empty)
 
     bool present() const { return kind != Kind::Absent; }
     bool is_string() const { return kind == Kind::String; }

@@ -29,22 +29,23 @@ struct ParsedJws {
     nlohmann::json header;          // a JSON object (null with PayloadMode::Registered)
     nlohmann::json payload;         // a JSON object (we only accept JSON claims sets); Dom only
     std::optional<RegisteredClaims> registered; // Registered only
-    std::string payload_bytes;      // decoded payload (with a JSON mode, the text it was parsed from)
-    std::string signature;          // decoded bytes
-    std::optional<Alg> alg;         // nullopt: `none` or unknown (reason ALG_NOT_ALLOWED)
+    std::string payload_bytes; // decoded payload (with a JSON mode, the text it was parsed from)
+    std::string signature;     // decoded bytes
+    std::optional<Alg> alg;    // nullopt: `none` or unknown (reason ALG_NOT_ALLOWED)
     std::string kid;
 };
 
 struct Result {
     fastmcp_reason reason = FASTMCP_REASON_INTERNAL_ERROR;
-    std::string detail;        // short, never contains the token
-    nlohmann::json claims;     // set when the signature verified (verify); check_claims copies it
+    std::string detail;    // short, never contains the token
+    nlohmann::json claims; // set when the signature verified (verify); check_claims copies it
     // verify and verify_bearer, once the signature verified: the claims the policy read.
     std::optional<RegisteredClaims> registered;
-    std::string claims_text;   // verify, verify_bearer: the claims JSON exactly as signed (strict-parsed)
-    std::vector<std::string> scopes;       // from `scope` or `scp`
+    std::string
+        claims_text; // verify, verify_bearer: the claims JSON exactly as signed (strict-parsed)
+    std::vector<std::string> scopes;         // from `scope` or `scp`
     std::vector<std::string> missing_scopes; // with INSUFFICIENT_SCOPE
-    const Jwk *key = nullptr;  // the key that verified
+    const Jwk *key = nullptr;                // the key that verified
     bool ok() const { return reason == FASTMCP_REASON_OK; }
 };
 
@@ -68,12 +69,14 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
 // the alg (none fits -> ALG_KEY_MISMATCH, several -> NO_MATCHING_KEY); without a kid, exactly one
 // key in the set must fit (else NO_MATCHING_KEY). Claims are filled once the signature verified,
 // also when a claim check then fails. JWKS_UNAVAILABLE is never produced here (the key source's).
-Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
+Result verify(std::string_view token, const KeySet &keys, const Policy &policy,
+              int64_t now_seconds);
 
 // verify() for a bearer provider's hot path: the same checks in the same order with the same
-// reasons, but no claims DOM is built: Result.claims stays null, Result.registered and claims_text are
-// set once the signature verified.
-Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds);
+// reasons, but no claims DOM is built: Result.claims stays null, Result.registered and claims_text
+// are set once the signature verified.
+Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy,
+                     int64_t now_seconds);
 
 // Signature only: structure, algorithm policy, key selection and signature, for a payload of any
 // bytes; no claims are read (Result.claims stays null). The RFC 7515 / Wycheproof JWS layer.
