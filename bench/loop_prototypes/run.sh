@@ -9,12 +9,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../build/bin}
 duration=${DURATION:-8s}
 points=${POINTS:-32 1000 4000 32}
-servers=${SERVERS:-nginx poco asio epoll}
+servers=${SERVERS:-nginx poco asio asio-wait epoll}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" # a container may cap the hard limit
 command -v nginx >/dev/null || { echo "run.sh: needs nginx (apt-get install nginx-light)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/loopproto.XXXXXX)
-declare -A port=([nginx]=18180 [poco]=18181 [asio]=18182 [epoll]=18183) pid=() cpu_pid=()
+declare -A port=([nginx]=18180 [poco]=18181 [asio]=18182 [asio-wait]=18183 [epoll]=18184) pid=() cpu_pid=()
 cleanup() {
     for s in "${!pid[@]}"; do kill "${pid[$s]}" 2>/dev/null || true; done
     wait 2>/dev/null || true
@@ -48,6 +48,8 @@ CONF
 start() { # $1 = server name; sets pid[$1] and cpu_pid[$1] (nginx: the worker, not the master)
     if [ "$1" = nginx ]; then
         taskset -c 0 nginx -p "$work/nginx/" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+    elif [ "$1" = asio-wait ]; then
+        taskset -c 0 "$bin/loop_asio" "${port[$1]}" wait &
     else
         taskset -c 0 "$bin/loop_$1" "${port[$1]}" &
     fi
@@ -63,8 +65,8 @@ start() { # $1 = server name; sets pid[$1] and cpu_pid[$1] (nginx: the worker, n
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-for s in $servers; do start "$s"; done
-declare -A rss=()
+declare -A rss=() rss0=()
+for s in $servers; do start "$s" && rss0[$s]=$(rss_mb "${cpu_pid[$s]}"); done
 hz=$(getconf CLK_TCK)
 echo "| conns | server | load (1 min) | req/s | p50 ms | p99 ms | errors (socket + non-2xx) | CPU µs/req |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|"
@@ -76,6 +78,7 @@ for n in $points; do
             "http://127.0.0.1:${port[$s]}/mcp" >"$work/wrk.out" 2>&1 || true
         after=$(cpu_ticks "${cpu_pid[$s]}")
         [ "$n" = 4000 ] && rss[$s]=$(rss_mb "${cpu_pid[$s]}")
+        grep -q '^LOOPPROTO' "$work/wrk.out" || { echo "run.sh: wrk failed for $s at $n:" >&2; tail -3 "$work/wrk.out" >&2; }
         read -r requests us sock non2xx p50 p99 < <(awk '/^LOOPPROTO/ {print $2,$3,$4,$5,$6,$7}' "$work/wrk.out")
         awk -v n="$n" -v s="$s" -v l="$load" -v r="$requests" -v us="$us" -v e1="$sock" -v e2="$non2xx" \
             -v p50="$p50" -v p99="$p99" -v c="$((after - before))" -v hz="$hz" 'BEGIN {
@@ -84,5 +87,5 @@ for n in $points; do
     done
 done
 echo
-echo "RSS after the 4000-connection point (MB):"
-for s in $servers; do echo "- $s: ${rss[$s]:-n/a}"; done
+echo "RSS (MB) after start -> after the 4000-connection point:"
+for s in $servers; do echo "- $s: ${rss0[$s]} -> ${rss[$s]:-n/a}"; done
