@@ -1,6 +1,6 @@
 -- wrk script for run.sh: a keep-alive POST shaped like an MCP tools/call, a ~300-byte JSON body
 -- and a ~1 KB bearer token, formatted once so that wrk spends its core on the socket.
--- done() prints "LOOPPROTO requests duration_us socket_errors non_2xx p50_us p99_us".
+-- done() prints "LOOPPROTO requests duration_us non_2xx p50_us p99_us connect read write timeout".
 local text = string.rep("x", 190)
 local body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo",' ..
   '"arguments":{"text":"' .. text .. '"}}}'
@@ -21,7 +21,7 @@ function request() return prepared end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format("LOOPPROTO %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("LOOPPROTO %d %d %d %d %d %d %d %d %d\n", summary.requests,
+    summary.duration, e.status, latency:percentile(50), latency:percentile(99), e.connect, e.read,
+    e.write, e.timeout))
 end

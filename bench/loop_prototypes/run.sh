@@ -68,24 +68,30 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 declare -A rss=() rss0=()
 for s in $servers; do start "$s" && rss0[$s]=$(rss_mb "${cpu_pid[$s]}"); done
 hz=$(getconf CLK_TCK)
-echo "| conns | server | load (1 min) | req/s | p50 ms | p99 ms | errors (socket + non-2xx) | CPU µs/req |"
+echo "| conns | server | load (1 min) | req/s | p50 ms | p99 ms | errors (connect read write timeout status) | CPU µs/req |"
 echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 for n in $points; do
     for s in $servers; do
         load=$(uptime | sed 's/.*load average: //; s/,.*//')
         before=$(cpu_ticks "${cpu_pid[$s]}")
         taskset -c 1 wrk -t1 -c"$n" -d"$duration" --latency -s "$here/post.lua" \
-            "http://127.0.0.1:${port[$s]}/mcp" >"$work/wrk.out" 2>&1 || true
+            "http://127.0.0.1:${port[$s]}/mcp" >"$work/wrk.out" 2>&1 &
+        if [ "$n" = 4000 ]; then # RSS while the 4000 connections are open, not after they close
+            sleep "$(( ${duration%s} / 2 ))"
+            rss[$s]=$(rss_mb "${cpu_pid[$s]}")
+        fi
+        wait $! || true
         after=$(cpu_ticks "${cpu_pid[$s]}")
-        [ "$n" = 4000 ] && rss[$s]=$(rss_mb "${cpu_pid[$s]}")
         grep -q '^LOOPPROTO' "$work/wrk.out" || { echo "run.sh: wrk failed for $s at $n:" >&2; tail -3 "$work/wrk.out" >&2; }
-        read -r requests us sock non2xx p50 p99 < <(awk '/^LOOPPROTO/ {print $2,$3,$4,$5,$6,$7}' "$work/wrk.out")
-        awk -v n="$n" -v s="$s" -v l="$load" -v r="$requests" -v us="$us" -v e1="$sock" -v e2="$non2xx" \
-            -v p50="$p50" -v p99="$p99" -v c="$((after - before))" -v hz="$hz" 'BEGIN {
-            printf "| %d | %s | %s | %d | %.2f | %.2f | %d + %d | %.1f |\n", n, s, l, r * 1e6 / us,
-                p50 / 1e3, p99 / 1e3, e1, e2, r ? c / hz * 1e6 / r : 0 }'
+        awk -v n="$n" -v s="$s" -v l="$load" -v c="$((after - before))" -v hz="$hz" '/^LOOPPROTO/ {
+            errors = $7 + $8 + $9 + $10 + $4
+            detail = errors ? sprintf(" (c%d r%d w%d t%d s%d)", $7, $8, $9, $10, $4) : ""
+            printf "| %d | %s | %s | %d | %.2f | %.2f | %d%s | %.1f |\n", n, s, l, $2 * 1e6 / $3,
+                $5 / 1e3, $6 / 1e3, errors, detail, $2 ? c / hz * 1e6 / $2 : 0 }' "$work/wrk.out"
     done
 done
 echo
-echo "RSS (MB) after start -> after the 4000-connection point:"
-for s in $servers; do echo "- $s: ${rss0[$s]} -> ${rss[$s]:-n/a}"; done
+echo "RSS (MB): after start -> with 4000 connections open (mid-run) -> peak (VmHWM):"
+for s in $servers; do
+    echo "- $s: ${rss0[$s]} -> ${rss[$s]:-n/a} -> $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/${cpu_pid[$s]}/status")"
+done
