@@ -2,7 +2,7 @@
 // connection chaining a read -> async_write.   loop_asio PORT [wait]
 // Default: async_read_some into a 16 KB buffer owned by each connection (the textbook shape).
 // "wait": async_wait(wait_read), then a non-blocking read_some into one buffer shared by the loop,
-// so an idle connection owns no read buffer.
+// so an idle connection owns no read buffer; and accept drains the backlog.
 #include "http_framing.h"
 
 #include <utility> // Boost 1.74 awaitable.hpp uses std::exchange without it (g++ 12, C++20)
@@ -76,9 +76,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void accept(tcp::acceptor &acceptor, bool wait) {
     acceptor.async_accept([&acceptor, wait](boost::system::error_code ec, tcp::socket socket) {
-        if (!ec) {
+        while (!ec) {
             socket.set_option(tcp::no_delay(true), ec);
             std::make_shared<Session>(std::move(socket), wait)->read();
+            if (!wait) break;
+            // "wait" also drains the backlog, as loop_epoll does, instead of one accept per
+            // trip through the handler queue.
+            socket = tcp::socket(acceptor.get_executor());
+            acceptor.accept(socket, ec); // non-blocking: would_block ends the drain
         }
         accept(acceptor, wait);
     });
@@ -95,6 +100,8 @@ int main(int argc, char **argv) {
     acceptor.set_option(tcp::acceptor::reuse_address(true));
     acceptor.bind(endpoint);
     acceptor.listen(4096);
-    accept(acceptor, argc > 2 && std::string_view(argv[2]) == "wait");
+    const bool wait = argc > 2 && std::string_view(argv[2]) == "wait";
+    acceptor.non_blocking(wait);
+    accept(acceptor, wait);
     io.run();
 }

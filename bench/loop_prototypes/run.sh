@@ -62,7 +62,14 @@ start() { # $1 = server name; sets pid[$1] and cpu_pid[$1] (nginx: the worker, n
     [ "$1" = nginx ] && cpu_pid[$1]=$(pgrep -P "${pid[$1]}" | head -1)
     return 0
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ensure() { # restarts a server found dead (a stray `pkill nginx` elsewhere on a shared machine)
+    if ! kill -0 "${pid[$1]}" 2>/dev/null; then
+        echo "run.sh: $1 had exited; restarted" >&2
+        start "$1"
+    fi
+    [ "$1" != nginx ] || cpu_pid[$1]=$(pgrep -P "${pid[$1]}" | head -1) # a respawned worker
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo -1000000; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 declare -A rss=() rss0=()
@@ -72,6 +79,7 @@ echo "| conns | server | load (1 min) | req/s | p50 ms | p99 ms | errors (connec
 echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 for n in $points; do
     for s in $servers; do
+        ensure "$s"
         load=$(uptime | sed 's/.*load average: //; s/,.*//')
         before=$(cpu_ticks "${cpu_pid[$s]}")
         taskset -c 1 wrk -t1 -c"$n" -d"$duration" --latency -s "$here/post.lua" \
