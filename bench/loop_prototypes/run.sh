@@ -72,7 +72,7 @@ ensure() { # restarts a server found dead (a stray `pkill nginx` elsewhere on a 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo -1000000; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-declare -A rss=() rss0=()
+declare -A rss=() rss0=() fds=()
 for s in $servers; do start "$s" && rss0[$s]=$(rss_mb "${cpu_pid[$s]}"); done
 hz=$(getconf CLK_TCK)
 echo "| conns | server | load (1 min) | req/s | p50 ms | p99 ms | errors (connect read write timeout status) | CPU µs/req |"
@@ -87,6 +87,7 @@ for n in $points; do
         if [ "$n" = 4000 ]; then # RSS while the 4000 connections are open, not after they close
             sleep "$(( ${duration%s} / 2 ))"
             rss[$s]=$(rss_mb "${cpu_pid[$s]}")
+            fds[$s]=$(ls "/proc/${cpu_pid[$s]}/fd" | wc -l) # how many of the 4000 were accepted
         fi
         wait $! || true
         after=$(cpu_ticks "${cpu_pid[$s]}")
@@ -99,7 +100,7 @@ for n in $points; do
     done
 done
 echo
-echo "RSS (MB): after start -> with 4000 connections open (mid-run) -> peak (VmHWM):"
+echo "RSS (MB): after start -> mid-run at 4000 connections -> peak (VmHWM); open fds mid-run:"
 for s in $servers; do
-    echo "- $s: ${rss0[$s]} -> ${rss[$s]:-n/a} -> $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/${cpu_pid[$s]}/status")"
+    echo "- $s: ${rss0[$s]} -> ${rss[$s]:-n/a} -> $(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/${cpu_pid[$s]}/status"); ${fds[$s]:-n/a} fds"
 done
