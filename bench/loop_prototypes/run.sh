@@ -87,7 +87,7 @@ for n in $points; do
         if [ "$n" = 4000 ]; then # RSS while the 4000 connections are open, not after they close
             sleep "$(( ${duration%s} / 2 ))"
             rss[$s]=$(rss_mb "${cpu_pid[$s]}")
-            fds[$s]=$(ls "/proc/${cpu_pid[$s]}/fd" | wc -l) # how many of the 4000 were accepted
+            fds[$s]=$(find "/proc/${cpu_pid[$s]}/fd" -mindepth 1 | wc -l) # how many of the 4000 were accepted
         fi
         wait $! || true
         after=$(cpu_ticks "${cpu_pid[$s]}")
