@@ -7,6 +7,7 @@ packages=(
   build-essential cmake g++ clang clang-format clang-tidy libclang-rt-14-dev
   libpoco-dev libssl-dev nlohmann-json3-dev libsimdjson-dev doctest-dev
   wrk ca-certificates curl procps
+  dpkg-dev pkgconf python3 python3-yaml nginx  # packaging and deploy tests: dpkg-shlibdeps, pkg-config, YAML, nginx -t
 )
 # Node.js 20 + npm (tests and benchmarks only) ship with the machine image; Debian's own nodejs
 # is 18, so it is installed only where no node exists at all.
