@@ -243,8 +243,9 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     case BearerExtraction::Kind::Missing:
         return reject(missing_credentials(metadata));
     case BearerExtraction::Kind::Duplicate:
-    case BearerExtraction::Kind::Malformed:
         return reject(invalid_request(metadata, bearer.description));
+    case BearerExtraction::Kind::Malformed: // MCP: an invalid token MUST get 401
+        return reject(invalid_token(metadata, bearer.description, {}));
     case BearerExtraction::Kind::Token:
         break;
     }

@@ -113,7 +113,7 @@ TEST_CASE("Authorization variants: scheme case-insensitive, 1*SP accepted, dupli
     CHECK(json::parse(r.body)["error"] == "invalid_request");
     // Two identical headers are still two: refused, not merged.
     CHECK(keep(post(server().port(), ping(), {"Authorization: Bearer " + kGood, "Authorization: Bearer " + kGood})).status == 400);
-    // A comma-joined value is not a b64token.
+    // A comma-joined value is two credentials in one field: refused like duplicates (400).
     CHECK(post_with("Bearer " + kGood + ", Bearer " + kGood).status == 400);
 }
 

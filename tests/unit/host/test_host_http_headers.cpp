@@ -27,6 +27,11 @@ TEST_CASE("extract_bearer") {
     CHECK(extract_bearer({"Bearer a=b"}).kind == Kind::Malformed);
     CHECK(extract_bearer({"Bearer a\"b"}).kind == Kind::Malformed);
     CHECK(extract_bearer({"Bearer a", "Bearer a"}).kind == Kind::Duplicate);
+    // Two credentials in one comma-joined field are duplicates too; a lone comma is just malformed.
+    CHECK(extract_bearer({"Bearer a, Bearer b"}).kind == Kind::Duplicate);
+    CHECK(extract_bearer({"Bearer a,bearer\tb"}).kind == Kind::Duplicate);
+    CHECK(extract_bearer({"Bearer a,b"}).kind == Kind::Malformed);
+    CHECK(extract_bearer({"Bearer a, Bearerx"}).kind == Kind::Malformed);
 }
 
 TEST_CASE("query_has_access_token") {
