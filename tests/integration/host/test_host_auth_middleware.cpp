@@ -1,7 +1,6 @@
 // The auth middleware of the real `fastmcp run`, with HostTestProvider (static tokens) loaded from
 // FASTMCP_SERVER_AUTH: every challenge, status and body; get_access_token through whoami;
 // provider routes; /auth/complete; and no token ever in a response or a log line.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"

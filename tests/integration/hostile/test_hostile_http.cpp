@@ -4,7 +4,6 @@
 // bodies with a bound on a normal client's latency during the attack, malformed JSON-RPC behind
 // auth, Authorization variants, tokens in the query string, and finally a grep of stdout, stderr,
 // and every response (status line, headers, body) for each presented token and configured secret.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "../host/fastmcp_process.hpp"

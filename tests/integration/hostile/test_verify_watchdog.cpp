@@ -1,7 +1,6 @@
 // The verify deadline without a thread hand-off: VerifyWatchdog (host/auth/verify_watchdog.hpp,
 // the provider's health) over a fake backend, and the connection reaper (host/http/connection.hpp)
 // answering a canned 503 on a real loopback socket when a verify passes its deadline.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "auth/verify_watchdog.hpp"

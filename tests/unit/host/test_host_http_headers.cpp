@@ -1,5 +1,4 @@
 // Header parsing and challenge building: Authorization extraction, WWW-Authenticate, Host/Origin.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "auth/bearer_header.hpp"
