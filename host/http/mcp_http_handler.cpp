@@ -246,8 +246,9 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
     case BearerExtraction::Kind::Missing:
         return reject(missing_credentials(metadata));
     case BearerExtraction::Kind::Duplicate:
-    case BearerExtraction::Kind::Malformed:
         return reject(invalid_request(metadata, bearer.description));
+    case BearerExtraction::Kind::Malformed: // MCP: an invalid token MUST get 401
+        return reject(invalid_token(metadata, bearer.description, {}));
     case BearerExtraction::Kind::Token:
         x->bearer = bearer.token;
         break;

@@ -1,7 +1,6 @@
 // The auth middleware of the real `fastmcp run`, with HostTestProvider (static tokens) loaded from
 // FASTMCP_SERVER_AUTH: every challenge, status and body; get_access_token through whoami;
 // provider routes; /auth/complete; and no token ever in a response or a log line.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"
@@ -89,13 +88,29 @@ TEST_CASE("Authorization parsing: case-insensitive scheme, several spaces, dupli
     CHECK(with_auth("Bearer good-token").status == 200);
     CHECK(with_auth("bearer good-token").status == 200);
     CHECK(with_auth("BEARER    good-token").status == 200);
-    Response r = with_auth("Bearer ");
-    CHECK(r.status == 400);
-    CHECK(r.header("www-authenticate").find("error=\"invalid_request\"") != std::string::npos);
-    CHECK(with_auth("Bearer good token").status == 400);
-    r = post(server().port(), ping(), {"Authorization: Bearer good-token", "Authorization: Bearer good-token"});
+    Response r = post(server().port(), ping(),
+                      {"Authorization: Bearer good-token", "Authorization: Bearer good-token"});
     CHECK(r.status == 400);
     CHECK(json::parse(r.body)["error"] == "invalid_request");
+    // Two credentials joined into one field (a proxy merging duplicates) are still two.
+    r = with_auth("Bearer good-token, Bearer good-token");
+    CHECK(r.status == 400);
+    CHECK(json::parse(r.body)["error"] == "invalid_request");
+}
+
+TEST_CASE("a Bearer credential that is not a b64token is an invalid token: 401, never 400") {
+    // MCP: an invalid token MUST get 401, and a client only re-authorizes on a 401.
+    for (const std::string value :
+         {"Bearer good token", "Bearer abc def", "Bearer ", "Bearer a\"b", "Bearer a=b"}) {
+        CAPTURE(value);
+        Response r = with_auth(value);
+        CHECK(r.status == 401);
+        const std::string h = r.header("www-authenticate");
+        CHECK(h.rfind("Bearer error=\"invalid_token\"", 0) == 0);
+        CHECK(h.find("resource_metadata=\"" + kMetadata + "\"") != std::string::npos);
+        CHECK(json::parse(r.body)["error"] == "invalid_token");
+    }
+    CHECK(with_auth("Bearer abc def").body.find("abc def") == std::string::npos);
 }
 
 TEST_CASE("a token in the query string is never accepted") {
