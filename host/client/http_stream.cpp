@@ -90,6 +90,15 @@ StreamedResponse http_open_stream(const HttpRequest &request) {
         for (const auto &[k, v] : conn->response)
             out.headers.emplace_back(k, v);
         out.keep_alive = conn;
+        std::weak_ptr<Connection> weak = conn;
+        out.abort = [weak] {
+            if (auto c = weak.lock()) {
+                try {
+                    c->session->socket().shutdown();
+                } catch (const Poco::Exception &) {
+                }
+            }
+        };
     } catch (const Poco::TimeoutException &) {
         out = {};
         out.error = "timed out after " + std::to_string(request.timeout_ms) + " ms";

@@ -6,6 +6,7 @@
 
 #include "http_exchange.hpp"
 
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
@@ -19,6 +20,8 @@ struct StreamedResponse {
     std::istream *body = nullptr;     // the body as it arrives; owned by keep_alive
     std::shared_ptr<void> keep_alive; // the connection (or buffer) behind body
     size_t max_line = 8 << 20;
+    // Ends a read blocked in another thread (shuts the connection down); empty for buffers.
+    std::function<void()> abort;
 
     // Next body line without its line ending (LF, CRLF or CR); false at the end of the body or on
     // a read error (idle longer than the request's timeout, a line past max_line).

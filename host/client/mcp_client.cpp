@@ -3,6 +3,7 @@
 #include "sse.hpp"
 #include "www_authenticate.hpp"
 
+#include <condition_variable>
 #include <thread>
 
 namespace fastmcp::client {
@@ -34,8 +35,65 @@ bool is_success(int status) { return status >= 200 && status < 300; }
 
 } // namespace
 
+struct McpClient::Listener {
+    std::thread thread;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool started = false, stop = false;
+    std::function<void()> abort;
+};
+
 McpClient::McpClient(std::string url, Authorizer *auth, McpClientOptions options)
     : url_(std::move(url)), auth_(auth), options_(std::move(options)) {}
+
+McpClient::~McpClient() {
+    if (!listener_) return;
+    {
+        std::lock_guard lock(listener_->mu);
+        listener_->stop = true;
+        if (listener_->abort) listener_->abort();
+    }
+    listener_->thread.join();
+}
+
+void McpClient::start_get_stream() {
+    listener_ = std::make_unique<Listener>();
+    Listener &l = *listener_;
+    // Everything the thread needs is copied now: the main thread keeps using the rest.
+    HttpRequest get = base_request("GET", auth_ ? auth_->token() : std::nullopt);
+    get.headers.emplace_back("Accept", "text/event-stream");
+    l.thread = std::thread([this, &l, get] {
+        StreamedResponse res = open(get);
+        const bool ok = res.status == 200 && res.content_type() == "text/event-stream";
+        {
+            std::lock_guard lock(l.mu);
+            l.started = true;
+            if (ok) l.abort = res.abort;
+            l.cv.notify_all();
+            if (!ok || l.stop) return; // the server offers no GET stream (405): fine
+        }
+        SseParser parser;
+        std::string line;
+        while (res.read_line(line)) {
+            const auto ev = parser.feed(line);
+            if (!ev || ev->data.empty()) continue;
+            const auto j = nlohmann::json::parse(ev->data, nullptr, false);
+            if (!j.is_object() || !j.contains("method") || !j.contains("id")) continue;
+            HttpRequest post = get;
+            post.method = "POST";
+            post.headers.pop_back(); // Accept: text/event-stream
+            post.headers.emplace_back("Content-Type", "application/json");
+            post.headers.emplace_back("Accept", "application/json, text/event-stream");
+            post.body = reply_to(j).dump();
+            open(post);
+            std::lock_guard lock(l.mu);
+            if (l.stop) return;
+        }
+    });
+    // Requests the server sends right after ours must find the stream open.
+    std::unique_lock lock(l.mu);
+    l.cv.wait_for(lock, std::chrono::seconds(5), [&] { return l.started; });
+}
 
 StreamedResponse McpClient::open(const HttpRequest &req) {
     if (options_.http) return stream_from(options_.http(req));
@@ -83,17 +141,23 @@ StreamedResponse McpClient::post(const nlohmann::json &message) {
     return res;
 }
 
-void McpClient::answer_server_request(const nlohmann::json &m) {
+nlohmann::json McpClient::reply_to(const nlohmann::json &m) {
     const std::string method = m.value("method", std::string());
     nlohmann::json reply = {{"jsonrpc", "2.0"}, {"id", m["id"]}};
     if (method == "elicitation/create" && options_.elicit) {
+        std::lock_guard lock(elicit_mu_);
         reply["result"] = options_.elicit(m.value("params", nlohmann::json::object()));
     } else if (method == "ping") {
         reply["result"] = nlohmann::json::object();
     } else {
         reply["error"] = {{"code", -32601}, {"message", "Method not found: " + method}};
     }
-    StreamedResponse res = post(reply);
+    return reply;
+}
+
+void McpClient::answer_server_request(const nlohmann::json &m) {
+    const std::string method = m.value("method", std::string());
+    StreamedResponse res = post(reply_to(m));
     if (!is_success(res.status))
         throw TransportError(
             res.status,
@@ -216,6 +280,7 @@ nlohmann::json McpClient::initialize() {
                                       offered + "'");
     version_ = offered;
     notify("notifications/initialized");
+    if (options_.get_stream && !session_id_.empty()) start_get_stream();
     return result;
 }
 

@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -66,11 +68,17 @@ struct McpClientOptions {
     std::function<HttpResponse(const HttpRequest &)> http;
     std::function<StreamedResponse(const HttpRequest &)> open;
     std::function<void(std::chrono::milliseconds)> sleep; // default: this thread sleeps
+    // Stateful servers (Mcp-Session-Id): after initialize, hold the GET stream open in a thread
+    // and answer the server requests that arrive on it.
+    bool get_stream = true;
 };
 
 class McpClient {
   public:
     McpClient(std::string url, Authorizer *auth, McpClientOptions options = {});
+    ~McpClient(); // ends the GET stream
+    McpClient(const McpClient &) = delete;
+    McpClient &operator=(const McpClient &) = delete;
 
     // initialize + notifications/initialized. Returns the server's initialize result.
     nlohmann::json initialize();
@@ -90,6 +98,12 @@ class McpClient {
     std::optional<nlohmann::json> handle_message(const nlohmann::json &m, int64_t id,
                                                  const std::string &method);
     void answer_server_request(const nlohmann::json &m);
+    nlohmann::json reply_to(const nlohmann::json &m);
+    void start_get_stream();
+
+    struct Listener; // the GET stream's thread and its stop hook
+    std::unique_ptr<Listener> listener_;
+    std::mutex elicit_mu_; // one question at a time, from either stream
 
     std::string url_;
     Authorizer *auth_;

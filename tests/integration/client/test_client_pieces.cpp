@@ -136,6 +136,7 @@ TEST_CASE("MCP client over a fake transport: handshake headers, SSE replies, ver
     std::vector<HttpRequest> seen;
     std::string version = "2025-06-18";
     McpClientOptions o;
+    o.get_stream = false;
     o.http = [&](const HttpRequest &r) {
         seen.push_back(r);
         const auto msg = nlohmann::json::parse(r.body);
@@ -318,6 +319,7 @@ TEST_CASE("MCP client: a stream that ends before its response is resumed by GET 
     std::vector<HttpRequest> seen;
     std::vector<std::chrono::milliseconds> slept;
     McpClientOptions o;
+    o.get_stream = false;
     o.sleep = [&](std::chrono::milliseconds d) { slept.push_back(d); };
     o.elicit = [](const nlohmann::json &params) {
         return nlohmann::json{{"action", "accept"}, {"content", {{"echo", params["message"]}}}};
