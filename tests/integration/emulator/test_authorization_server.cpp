@@ -455,7 +455,8 @@ TEST_CASE("CIMD: a URL client_id is fetched and checked (client_id = URL, redire
                           {"resource", kResource}},
                          "");
     CHECK(tok.status == 200);
-    CHECK(json::parse(as.stats().dump())["metadata_documents"] == 1);
+    // Fetched again on every authorization request (three with the good document).
+    CHECK(json::parse(as.stats().dump())["metadata_documents"] == 3);
 
     // Only https or loopback http URLs are fetched at all.
     const int before = fetches;
