@@ -108,8 +108,7 @@ struct McpHttpHandler::Call {
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
         if (!content_type.empty()) response.setContentType(std::string(content_type));
         response.setContentLength(static_cast<std::streamsize>(body.size()));
-        std::ostream &out = response.send();
-        if (!body.empty()) out.write(body.data(), static_cast<std::streamsize>(body.size()));
+        response.set_body(body);
         log_access();
         exchange->finish();
     }
