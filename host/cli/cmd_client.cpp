@@ -3,6 +3,7 @@
 // protocol error (JSON-RPC error, a tool result with isError, a transport failure), 2 usage,
 // 3 authorization failed.
 #include "commands.hpp"
+#include "fastmcp/env/url.hpp"
 
 #include "authorizers.hpp"
 #include "client_assertion.hpp"
@@ -141,10 +142,17 @@ int cmd_client(const Args &args) {
         o.client_secret = get("--client-secret");
         o.client_metadata_url = get("--client-metadata-url");
         o.client_credentials = grant == "client_credentials";
-        if (!o.client_metadata_url.empty() && o.client_metadata_url.rfind("https://", 0) != 0 &&
-            o.client_metadata_url.rfind("http://127.0.0.1", 0) != 0 &&
-            o.client_metadata_url.rfind("http://localhost", 0) != 0)
-            return usage("--client-metadata-url must be an https URL (or loopback http)");
+        if (!o.client_metadata_url.empty()) {
+            // The host is parsed, not prefix-matched: http://localhost.evil.example is not loopback.
+            bool valid = false;
+            try {
+                valid = env::parse_url(o.client_metadata_url).notices.empty();
+            } catch (const std::exception &) {
+            }
+            if (!valid)
+                return usage("--client-metadata-url must be an https URL (or loopback http) with "
+                             "its scheme, no userinfo, query or fragment");
+        }
         if (const std::string path = get("--client-key"); !path.empty()) {
             std::ifstream in(path);
             if (!in) return usage("cannot read --client-key " + path);
