@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include "../auth/verify_watchdog.hpp"
+#include "../ops/metrics.hpp"
 
 #include "server_exchange.hpp"
 #include "socket_reader.hpp"
@@ -37,12 +38,13 @@ std::shared_ptr<ConnectionState> ConnectionTracker::add(const Poco::Net::StreamS
     auto c = std::make_shared<ConnectionState>(socket);
     std::lock_guard lock(mutex_);
     live_.insert(c);
+    ops::metrics().connection_opened();
     return c;
 }
 
 void ConnectionTracker::remove(const std::shared_ptr<ConnectionState> &c) {
     std::lock_guard lock(mutex_);
-    live_.erase(c);
+    if (live_.erase(c)) ops::metrics().connection_closed();
 }
 
 size_t ConnectionTracker::count() const {

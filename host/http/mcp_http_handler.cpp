@@ -6,6 +6,9 @@
 #include "../auth/challenge.hpp"
 #include "../auth/verify_watchdog.hpp"
 #include "../mcp/protocol_version.hpp"
+#include "../ops/log_format.hpp"
+#include "../ops/ops_endpoints.hpp"
+#include "../ops/request_id.hpp"
 #include "../server/request_context.hpp"
 #include "host_services.hpp"
 
@@ -90,6 +93,9 @@ struct McpHttpHandler::Exchange {
     std::string_view query;
     int status = 0;
     size_t bytes = 0;
+    std::string request_id{};
+    ops::Route route = ops::Route::not_found;
+    int reason = -1; // the verdict's reason code when a verify ran
 
     void header(const std::string &name, const std::string &value) { response.set(name, value); }
     void send(int code, std::string_view content_type, std::string_view body) {
@@ -139,6 +145,7 @@ void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &resp
     size_t q = target.find('?');
     Exchange x{request, response, connection, target.substr(0, q),
                q == std::string_view::npos ? std::string_view() : target.substr(q + 1)};
+    x.request_id = ops::request_id_for(request.get("X-Request-Id", ""));
     try {
         route(x);
     } catch (const std::exception &e) {
@@ -148,17 +155,22 @@ void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &resp
         }
         log_message(FASTMCP_LOG_ERROR, std::string("request failed: ") + e.what());
     }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ops::metrics().request(x.route, ops::method_of(request.getMethod()), x.status, seconds);
     if (log_enabled(FASTMCP_LOG_INFO)) {
         // Path only: the query string could carry a credential and is never logged.
-        auto ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count();
-        char line[512];
-        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms",
-                      request.clientAddress().toString().c_str(), request.getMethod().c_str(),
-                      static_cast<int>(std::min<size_t>(x.path.size(), 200)), x.path.data(),
-                      x.status, x.bytes, ms);
-        log_message(FASTMCP_LOG_INFO, line);
+        const std::string client = request.clientAddress().toString();
+        ops::AccessFields f{x.request_id,
+                            client,
+                            request.getMethod(),
+                            x.path,
+                            ops::route_name(x.route),
+                            x.status,
+                            x.bytes,
+                            seconds * 1000,
+                            x.reason < 0 ? std::string_view() : fastmcp_reason_name(x.reason)};
+        log_access(f);
     }
 }
 
@@ -166,6 +178,7 @@ void McpHttpHandler::route(Exchange &x) {
     HTTPServerRequest &req = x.request;
     x.header("Access-Control-Allow-Origin", "*");
     x.header("Access-Control-Expose-Headers", kExposeHeaders);
+    x.header("X-Request-Id", x.request_id);
 
     if (config_.loopback_guard) {
         if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
@@ -181,6 +194,13 @@ void McpHttpHandler::route(Exchange &x) {
         }
     }
 
+    if (auto ops_route = ops::ops_route(x.path)) {
+        x.route = *ops_route;
+        auto a = ops::serve_ops(*ops_route, req.getMethod(), config_.auth.get(), false);
+        if (a.allow_get_only) x.header("Allow", "GET, HEAD");
+        return x.send(a.status, a.content_type, req.getMethod() == "HEAD" ? "" : a.body);
+    }
+
     const bool is_mcp = x.path == config_.mcp_path || x.path == mcp_path_slash_;
     bool is_provider_route = false;
     if (config_.auth)
@@ -188,6 +208,10 @@ void McpHttpHandler::route(Exchange &x) {
             if (x.path == r) is_provider_route = true;
     const bool is_complete = x.path == "/auth/complete";
 
+    x.route = is_mcp              ? ops::Route::mcp
+              : is_provider_route ? ops::Route::provider
+              : is_complete       ? ops::Route::auth_complete
+                                  : ops::Route::not_found;
     if (!is_mcp && !is_provider_route && !is_complete) {
         x.close_after();
         return x.send(404, "application/json", json_error("not_found", "no such route"));
@@ -250,6 +274,7 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     }
 
     AuthVerdict verdict;
+    const auto verify_started = std::chrono::steady_clock::now();
     if (verify_deadline_) {
         const auto &d = *verify_deadline_;
         x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(),
@@ -259,6 +284,10 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
             // The reaper answered 503 past the deadline and shut the socket: this verdict is
             // nobody's.
             d.watchdog->returned_late(verdict.reason);
+            x.reason = FASTMCP_REASON_PROVIDER_TIMEOUT;
+            ops::metrics().verdict(x.reason, std::chrono::duration<double>(
+                                                 std::chrono::steady_clock::now() - verify_started)
+                                                 .count());
             x.close_after();
             x.status = 503; // for the access log: that is what the client got
             return false;
@@ -266,6 +295,10 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     } else {
         verdict = config_.auth->verify(bearer.token);
     }
+    x.reason = verdict.reason;
+    ops::metrics().verdict(
+        verdict.reason,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_started).count());
     switch (verdict.reason) {
     case FASTMCP_REASON_OK:
         if (!verdict.token) return reject(provider_unavailable(metadata));

@@ -193,7 +193,11 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     check.key_generation = key_generation();
     check.policy_generation = policy_generation_.load(std::memory_order_acquire);
     check.key_present = &key_present_;
-    if (auto hit = cache_.find(digest, check)) return std::move(*hit);
+    if (auto hit = cache_.find(digest, check)) {
+        cache_hits_.fetch_add(1, std::memory_order_relaxed);
+        return std::move(*hit);
+    }
+    cache_misses_.fetch_add(1, std::memory_order_relaxed);
     return verify_uncached(token, &digest);
 }
 
@@ -407,6 +411,9 @@ nlohmann::json BearerCore::describe() const {
         h["last_error"] = nullptr;
         h["jwks_uri"] = nullptr;
     }
+    // Counters for the host's /metrics (they cross the ABI in this document).
+    h["cache_hits"] = cache_hits_.load(std::memory_order_relaxed);
+    h["cache_misses"] = cache_misses_.load(std::memory_order_relaxed);
     d["health"] = h;
     return d;
 }
