@@ -48,7 +48,7 @@ std::map<std::string, double> parse_exposition(const std::string &text) {
                 family = family.substr(0, family.size() - std::string(suffix).size());
         CHECK_MESSAGE(types.count(family), "sample before its # TYPE: " << line);
         CHECK_MESSAGE(!out.count(name + m[2].str()), "duplicate sample: " << line);
-        out[name + m[2].str()] = std::stod(m[4]);
+        out[name + m[2].str()] = std::stod(m[5]);
     }
     return out;
 }
