@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -151,7 +151,10 @@ test('three replicas behind nginx: SDK OAuth, mixed load, SIGKILL one replica', 
   const stats = { total: 0, wrong: [], errors: [], byStatus: {} };
   const loadStart = Date.now();
   let killedAt = 0;
-  const killer = new Promise((resolve) => setTimeout(() => {
+  let servedBeforeKill = 0;
+  const killer = new Promise((resolve) => setTimeout(async () => {
+    const m = (await jwksFetches(replicas[0].adminUrl)).m;
+    servedBeforeKill = m.get('fastmcp_http_requests_total{route="mcp",method="POST",status="200"}') ?? 0;
     replicas[0].child.kill('SIGKILL');
     killedAt = Date.now() - loadStart;
     resolve();
@@ -182,6 +185,11 @@ test('three replicas behind nginx: SDK OAuth, mixed load, SIGKILL one replica', 
   console.log(`replicas: ${stats.total} requests in ${seconds.toFixed(1)} s (${(stats.total / seconds).toFixed(0)}/s), ` +
     `replica 0 SIGKILLed at ${killedAt} ms; statuses ${JSON.stringify(stats.byStatus)}; ` +
     `wrong verdicts ${stats.wrong.length}; errors ${stats.errors.length} ${JSON.stringify(stats.errors.slice(0, 5))}; bound ${ERROR_BOUND}`);
+  // What nginx saw: each line is an upstream failure it retried on another replica (or gave up on).
+  const nginxErrors = readFileSync(path.join(prefix, 'error.log'), 'utf8').split('\n')
+    .filter((l) => /upstream|connect\(\) failed/.test(l)).length;
+  console.log(`replicas: replica 0 had served ${servedBeforeKill} x 200 before the kill; nginx logged ${nginxErrors} upstream failures`);
+  assert.ok(servedBeforeKill > 0, 'the killed replica was in rotation');
   assert.deepEqual(stats.wrong, [], 'no request may get a wrong verdict');
   assert.ok(stats.errors.length <= ERROR_BOUND, `errors ${stats.errors.length} > bound ${ERROR_BOUND}`);
   assert.ok(stats.total >= 200, `only ${stats.total} requests`);
@@ -200,6 +208,7 @@ test('three replicas behind nginx: SDK OAuth, mixed load, SIGKILL one replica', 
     assert.ok(now.m.get('fastmcp_http_requests_total{route="mcp",method="POST",status="200"}') > 0, `replica ${i} served no request`);
   }
   console.log(`replicas: emulator stats ${JSON.stringify(emulatorStats)}`);
+  assert.equal(emulatorStats.jwks_fetches, 3, 'one JWKS fetch per replica, none during the load');
   console.log(`replicas: whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
   assert.ok(Date.now() - started < 60000, 'the test must finish within 60 s');
 });
