@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake g++ clang clang-format clang-tidy libclang-rt-14-dev
   libpoco-dev libssl-dev nlohmann-json3-dev libsimdjson-dev doctest-dev
-  wrk ca-certificates curl procps nginx-light
+  wrk ca-certificates curl procps nginx-light libboost-dev
 )
 # Node.js 20 + npm (tests and benchmarks only) ship with the machine image; Debian's own nodejs
 # is 18, so it is installed only where no node exists at all.

@@ -42,16 +42,11 @@ class Metrics {
 
     void request(Route route, Method method, int status, double seconds);
     void verdict(int reason, double seconds);
-    void connection_opened() { connections_.fetch_add(1, std::memory_order_relaxed); }
-    void connection_closed() { connections_.fetch_sub(1, std::memory_order_relaxed); }
-    void sessions_set(int64_t n) { sessions_.store(n, std::memory_order_relaxed); }
 
     uint64_t requests(Route r, Method m, int status) const;
     const Histogram &request_latency() const { return request_latency_; }
     uint64_t verdicts(int reason) const;
     const Histogram &verify_latency() const { return verify_latency_; }
-    int64_t connections() const { return connections_.load(std::memory_order_relaxed); }
-    int64_t sessions() const { return sessions_.load(std::memory_order_relaxed); }
 
   private:
     static size_t index(Route r, Method m, int status);
@@ -61,11 +56,10 @@ class Metrics {
     Histogram request_latency_;
     std::array<std::atomic<uint64_t>, FASTMCP_REASON_COUNT_> verdicts_{};
     Histogram verify_latency_;
-    std::atomic<int64_t> connections_{0};
-    std::atomic<int64_t> sessions_{0};
 };
 
-// The process-wide registry (the HTTP core and the handler report here).
+// The process-wide registry (the request handlers report here). Open connections and sessions
+// are not kept here: they are read from their owners at scrape time (ScrapeInput).
 Metrics &metrics();
 
 } // namespace fastmcp::ops

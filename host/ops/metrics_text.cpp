@@ -146,9 +146,9 @@ std::string render_metrics(const Metrics &m, const ScrapeInput &in) {
     if (in.auth) render_verify(w, m);
     render_provider(w, in);
     w.family("fastmcp_open_connections", "gauge", "Client connections open now.");
-    w.sample("fastmcp_open_connections", m.connections());
+    w.sample("fastmcp_open_connections", in.open_connections);
     w.family("fastmcp_sessions", "gauge", "MCP sessions open now.");
-    w.sample("fastmcp_sessions", m.sessions());
+    w.sample("fastmcp_sessions", in.sessions);
     w.family("fastmcp_ready", "gauge", "1 when /readyz answers 200.");
     w.sample("fastmcp_ready", static_cast<int64_t>(in.ready ? 1 : 0));
     return w.take();

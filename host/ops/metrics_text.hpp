@@ -17,6 +17,8 @@ struct ScrapeInput {
     bool ready = true;
     std::optional<ProviderHealth> provider; // absent when auth is off
     std::optional<int> stuck_calls;         // absent without a verify watchdog
+    int64_t open_connections = 0;           // read from the HTTP server at scrape time
+    int64_t sessions = 0;                   // read from the session store (0: stateless)
     int64_t now_s = 0;                      // Unix seconds, for the age of the last JWKS fetch
 };
 

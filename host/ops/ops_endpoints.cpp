@@ -42,10 +42,22 @@ std::optional<Route> ops_route(std::string_view path) {
     return std::nullopt;
 }
 
-OpsAnswer serve_ops(Route route, std::string_view method, const AuthBackend *auth,
-                    bool serve_metrics) {
+bool ops_blocks(Route route, std::string_view method, bool auth) {
+    return auth && route != Route::healthz && (method == "GET" || method == "HEAD");
+}
+
+OpsAnswer ops_overloaded(Route route) {
     OpsAnswer a;
-    if (route == Route::metrics && !serve_metrics) {
+    a.status = 503;
+    a.body = route == Route::readyz
+                 ? R"({"status":"not_ready","reason":"overloaded"})"
+                 : R"({"error":"server_busy","error_description":"the server is overloaded"})";
+    return a;
+}
+
+OpsAnswer serve_ops(Route route, std::string_view method, const OpsSources &sources) {
+    OpsAnswer a;
+    if (route == Route::metrics && !sources.serve_metrics) {
         a.status = 404;
         a.body = R"({"error":"not_found","error_description":"no such route"})";
         return a;
@@ -60,17 +72,19 @@ OpsAnswer serve_ops(Route route, std::string_view method, const AuthBackend *aut
         a.body = R"({"status":"ok"})";
         return a;
     }
-    const Probe p = probe(auth);
+    const Probe p = probe(sources.auth);
     if (route == Route::readyz) {
         a.status = p.readiness.ready ? 200 : 503;
         a.body = readiness_body(p.readiness);
         return a;
     }
     ScrapeInput in;
-    in.auth = auth != nullptr;
+    in.auth = sources.auth != nullptr;
     in.ready = p.readiness.ready;
     in.provider = p.health;
     in.stuck_calls = p.stuck;
+    in.open_connections = sources.open_connections;
+    in.sessions = sources.sessions;
     in.now_s = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();

@@ -12,7 +12,8 @@
 #include "auth_from_env.hpp"
 #include "host_services.hpp"
 
-#include <Poco/Exception.h>
+#include "fastmcp/env/environment.hpp"
+
 
 #include <atomic>
 #include <cerrno>
@@ -49,6 +50,13 @@ Server &Server::tool(std::string name, std::string description, std::string_view
         throw std::invalid_argument("tool " + name + ": the input schema is not a JSON object");
     return tool(
         Tool{std::move(name), std::move(description), std::move(schema), std::move(handler)});
+}
+
+Server &Server::nonblocking_tool(std::string name, std::string description,
+                                std::string_view input_schema_json, ToolHandler handler) {
+    tool(name, std::move(description), input_schema_json, std::move(handler));
+    impl_->tools.find(name)->second.nonblocking = true;
+    return *this;
 }
 
 Server &Server::tool(Tool t) {
@@ -116,6 +124,26 @@ std::string derived_metadata_url(const std::string &resource) {
     return origin + "/.well-known/oauth-protected-resource" + rest;
 }
 
+// FASTMCP_STATELESS_HTTP (process environment, then the .env file), read as FastMCP reads a bool.
+bool stateless_from_environment(const std::string &env_file) {
+    std::optional<env::Variable> value;
+    try {
+        value = env::Environment::from_process(env_file.empty() ? std::nullopt
+                                                                : std::optional<std::string>(env_file))
+                    .get("FASTMCP_STATELESS_HTTP");
+    } catch (const std::exception &e) {
+        throw StartupError(e.what());
+    }
+    if (!value) return true;
+    std::string v = value->value;
+    for (auto &c : v)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    throw StartupError(value->label() + ": '" + value->value +
+                       "' is not a boolean (true/false, 1/0, yes/no, on/off)");
+}
+
 } // namespace
 
 int Server::run(const RunOptions &options) {
@@ -179,6 +207,13 @@ int Server::run(const RunOptions &options) {
         }
         config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools,
                                                                options.limits.max_json_depth);
+        if (options.stateful || !stateless_from_environment(options.env_file)) {
+            host::SessionLimits session_limits;
+            session_limits.max_sessions = static_cast<size_t>(options.limits.max_sessions);
+            session_limits.idle_timeout_ms = options.limits.session_idle_timeout_ms;
+            config.sessions = std::make_shared<host::SessionStore>(session_limits);
+        }
+        config.inline_work = std::getenv("FASTMCP_NO_INLINE") == nullptr; // bench: measure the pool
 
         // Block the stop signals before any thread starts, so they all inherit the mask and only
         // sigtimedwait below receives them.
@@ -203,25 +238,32 @@ int Server::run(const RunOptions &options) {
             server =
                 std::make_unique<host::HttpServer>(options.host, options.port, options.limits,
                                                    std::make_shared<host::McpHttpHandler>(config));
-        } catch (const Poco::Exception &e) {
+        } catch (const std::exception &e) {
             throw StartupError("cannot listen on " + options.host + ":" +
-                               std::to_string(options.port) + ": " + e.displayText());
+                               std::to_string(options.port) + ": " + e.what());
         }
         server->start();
         std::unique_ptr<host::HttpServer> admin;
         if (options.admin_port >= 0) {
-            ServerLimits admin_limits; // probes and scrapes: a few threads are plenty
-            admin_limits.max_threads = 4;
+            ServerLimits admin_limits; // probes and scrapes: one loop and a few threads
+            admin_limits.workers = 1;
+            admin_limits.max_threads = 2;
             admin_limits.max_queued = 16;
+            admin_limits.max_connections = 64;
+            // Read at scrape time; `server` outlives `admin` (declared first, destroyed last).
+            auto gauges = [main = server.get(), sessions = config.sessions](ops::OpsSources &s) {
+                s.open_connections = static_cast<int64_t>(main->open_connections());
+                s.sessions = sessions ? static_cast<int64_t>(sessions->size()) : 0;
+            };
             try {
                 admin = std::make_unique<host::HttpServer>(
                     options.admin_host, options.admin_port, admin_limits,
-                    std::make_shared<ops::AdminHandler>(auth));
-            } catch (const Poco::Exception &e) {
+                    std::make_shared<ops::AdminHandler>(auth, gauges));
+            } catch (const std::exception &e) {
                 server->drain(0);
                 throw StartupError("cannot listen on " + options.admin_host + ":" +
                                    std::to_string(options.admin_port) +
-                                   " (--admin-port): " + e.displayText());
+                                   " (--admin-port): " + e.what());
             }
             admin->start();
             if (options.print_ready_line) {
@@ -236,9 +278,13 @@ int Server::run(const RunOptions &options) {
             std::fprintf(stdout, "Listening on %s\n", url.c_str());
             std::fflush(stdout);
         }
-        host::log_message(FASTMCP_LOG_INFO, "serving " + impl_->info.name + " (" +
-                                                std::to_string(impl_->tools.size()) +
-                                                " tools) on " + url + (auth ? " with auth" : ""));
+        host::log_message(FASTMCP_LOG_INFO,
+                          "serving " + impl_->info.name + " (" +
+                              std::to_string(impl_->tools.size()) + " tools) on " + url +
+                              (auth ? " with auth" : "") +
+                              (config.sessions ? ", stateful (sessions)" : ", stateless") + "; " +
+                              std::to_string(server->workers()) + " event loop(s), at most " +
+                              std::to_string(server->max_connections()) + " connections");
         if (options.on_ready) options.on_ready(url);
 
         for (;;) {

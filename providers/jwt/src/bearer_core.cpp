@@ -187,18 +187,31 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
                                        default_description(FASTMCP_REASON_TOKEN_TOO_LARGE));
     TokenDigest digest;
     if (!cache_.enabled() || !cache_.digest(token, digest)) return verify_uncached(token, nullptr);
+    if (auto hit = cache_hit(digest)) return std::move(*hit);
+    // Counted here, not in cache_hit: a verify_cached miss is followed by this verify, and a
+    // request should count once.
+    cache_misses_.fetch_add(1, std::memory_order_relaxed);
+    return verify_uncached(token, &digest);
+}
+
+std::optional<plugin::Verdict> BearerCore::verify_cached(std::string_view token) {
+    if (token.empty() || token.size() > config_.policy.max_token_bytes)
+        return verify(token); // rejected before any work
+    TokenDigest digest;
+    if (!cache_.enabled() || !cache_.digest(token, digest)) return std::nullopt;
+    return cache_hit(digest);
+}
+
+std::optional<plugin::Verdict> BearerCore::cache_hit(const TokenDigest &digest) {
     HitCheck check;
     check.now_ms = host_.now_ms();
     check.leeway_seconds = config_.policy.leeway_seconds; // set_issuer never changes the leeway
     check.key_generation = key_generation();
     check.policy_generation = policy_generation_.load(std::memory_order_acquire);
     check.key_present = &key_present_;
-    if (auto hit = cache_.find(digest, check)) {
-        cache_hits_.fetch_add(1, std::memory_order_relaxed);
-        return std::move(*hit);
-    }
-    cache_misses_.fetch_add(1, std::memory_order_relaxed);
-    return verify_uncached(token, &digest);
+    auto hit = cache_.find(digest, check);
+    if (hit) cache_hits_.fetch_add(1, std::memory_order_relaxed);
+    return hit;
 }
 
 bool BearerCore::key_in_current_set(const jose::Jwk &key) const {

@@ -94,11 +94,9 @@ TEST_CASE("verdicts by reason, provider counters, gauges") {
     m->verdict(FASTMCP_REASON_EXPIRED, 0.001);
     m->verdict(FASTMCP_REASON_EXPIRED, 0.001);
     m->verdict(12345, 0.001); // out of range counts as internal_error
-    m->connection_opened();
-    m->connection_opened();
-    m->connection_closed();
-    m->sessions_set(7);
     ScrapeInput in;
+    in.open_connections = 1; // read from the HTTP server and the session store at scrape time
+    in.sessions = 7;
     in.auth = true;
     in.ready = false;
     in.stuck_calls = 2;
