@@ -1,6 +1,7 @@
 // e2e (issue 16): /healthz and /readyz on the main and the admin port, readiness while AuthKit (the
 // emulator) is down and after it recovers, /metrics values after a known sequence of requests,
-// --log-format json (one JSON object a line, never a token) and X-Request-Id.
+// --log-format json (one JSON object a line, never a token) and X-Request-Id; in stateful mode, the
+// sessions and open-connections gauges read at scrape time.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -112,4 +113,45 @@ test('readiness follows the IdP; healthz, readyz, metrics, JSON logs and request
   assert.deepEqual(access.map((r) => r.status), [200, 200, 200, 401, 401]);
   assert.deepEqual(access.map((r) => r.reason), ['ok', 'ok', 'ok', 'bad_signature', 'bad_signature']);
   for (const r of access) assert.equal(typeof r.latency_ms, 'number');
+});
+
+test('stateful mode: the sessions and open-connections gauges read the live state', async () => {
+  const port = await freePort();
+  const server = await startFastmcp({ port, auth: false, extraArgs: ['--admin-port', '0', '--stateful'] });
+  running.push(server);
+  const gauges = async () => {
+    const m = parseMetrics(await (await fetch(`${server.adminUrl}/metrics`)).text());
+    return { sessions: m.get('fastmcp_sessions'), connections: m.get('fastmcp_open_connections') };
+  };
+  assert.equal((await gauges()).sessions, 0);
+  const initialize = () => fetch(server.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {
+      protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'ops-test', version: '1' } } }),
+  });
+  const ids = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await initialize();
+    assert.equal(r.status, 200);
+    await r.text();
+    ids.push(r.headers.get('mcp-session-id'));
+  }
+  assert.equal((await gauges()).sessions, 2);
+  const del = await fetch(server.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': ids[0], 'mcp-protocol-version': '2025-06-18' } });
+  assert.equal(del.status, 204);
+  assert.equal((await gauges()).sessions, 1);
+  // Auth off: /readyz answers on the loop, ready.
+  assert.deepEqual(await (await fetch(`${server.base}/readyz`)).json(), { status: 'ready' });
+
+  // Two raw keep-alive connections held open on the main port are counted at scrape time.
+  const { connect } = await import('node:net');
+  const before = (await gauges()).connections;
+  const sockets = await Promise.all([0, 1].map(() => new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  })));
+  await retryUntil(async () => assert.equal((await gauges()).connections, before + 2), { timeoutMs: 5000, intervalMs: 50 });
+  for (const s of sockets) s.destroy();
+  await retryUntil(async () => assert.equal((await gauges()).connections, before), { timeoutMs: 5000, intervalMs: 50 });
 });
