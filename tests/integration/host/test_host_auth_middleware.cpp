@@ -192,6 +192,39 @@ TEST_CASE("no token appears in the logs; the access log is there") {
         CHECK_MESSAGE(log.find(t) == std::string::npos, t);
 }
 
+TEST_CASE("--log-format json: one JSON object a line, access lines with their fields, no token") {
+    Process json_server({"--transport", "http", "--port", "0", "--log-level", "debug", "--log-format", "json"},
+                        auth_env());
+    for (const char *auth : {"Bearer good-token", "Bearer leaky-token", "Bearer narrow-token", "Bearer error-token",
+                             "Bearer throw-token", "Bearer not-a-known-token"})
+        post(json_server.port(), ping(), {std::string("Authorization: ") + auth, "X-Request-Id: json-log-test"});
+    post(json_server.port(), ping(), {}, "/mcp?access_token=good-token");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string log = json_server.stderr_text();
+    for (const char *t : {"good-token", "leaky-token", "narrow-token", "error-token", "throw-token", "not-a-known-token"})
+        CHECK_MESSAGE(log.find(t) == std::string::npos, t);
+    std::istringstream lines(log);
+    std::string line;
+    int access = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        const json record = json::parse(line, nullptr, false);
+        REQUIRE_MESSAGE(record.is_object(), line);
+        CHECK(record.contains("time"));
+        CHECK(record.contains("level"));
+        CHECK(record.contains("message"));
+        if (record["message"] == "access" && record.value("request_id", "") == "json-log-test") {
+            ++access;
+            CHECK(record["route"] == "mcp");
+            CHECK(record["path"] == "/mcp");
+            CHECK(record["status"].is_number_integer());
+            CHECK(record["latency_ms"].is_number());
+            CHECK(record["reason"].is_string());
+        }
+    }
+    CHECK(access == 6);
+}
+
 TEST_CASE("a 401 keeps the connection when the body was small enough to drop; the next request on it is served") {
     const int port = server().port();
     int fd = connect_to(port);

@@ -1,0 +1,29 @@
+// The admin port (--admin-port, loopback only): /healthz, /readyz and /metrics, nothing else.
+// A second HttpServer runs it (its own loop and pool), so probes and scrapes never queue behind
+// MCP traffic.
+#pragma once
+
+#include "ops_endpoints.hpp"
+
+#include "../http/connection.hpp"
+
+#include "fastmcp/auth_backend.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace fastmcp::ops {
+
+class AdminHandler final : public host::RequestHandler {
+  public:
+    // `gauges` fills the scrape-time numbers (open connections, sessions); called on the pool.
+    AdminHandler(std::shared_ptr<const AuthBackend> auth, std::function<void(OpsSources &)> gauges)
+        : auth_(std::move(auth)), gauges_(std::move(gauges)) {}
+    void handle(const std::shared_ptr<host::HttpExchange> &exchange) override;
+
+  private:
+    std::shared_ptr<const AuthBackend> auth_;
+    std::function<void(OpsSources &)> gauges_;
+};
+
+} // namespace fastmcp::ops
