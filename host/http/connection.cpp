@@ -76,6 +76,13 @@ bool EventStream::send(std::string bytes) {
     if (closed_.load()) return false;
     auto c = connection_.lock();
     if (!c) return false;
+    // On the loop, write now: a post from the loop thread waits in its private queue until the
+    // current handler returns, behind posts other threads made meanwhile (the priming event would
+    // arrive after the first notification).
+    if (c->loop_.in_loop()) {
+        if (c->stream_ && c->stream_->id_ == id_) c->stream_send(std::move(bytes));
+        return true;
+    }
     boost::asio::post(c->loop_.io(), [c, id = id_, bytes = std::move(bytes)]() mutable {
         if (c->stream_ && c->stream_->id_ == id) c->stream_send(std::move(bytes));
     });
@@ -85,6 +92,10 @@ bool EventStream::send(std::string bytes) {
 void EventStream::end() {
     auto c = connection_.lock();
     if (!c || closed_.load()) return;
+    if (c->loop_.in_loop()) {
+        if (c->stream_ && c->stream_->id_ == id_) c->stream_end();
+        return;
+    }
     boost::asio::post(c->loop_.io(), [c, id = id_] {
         if (c->stream_ && c->stream_->id_ == id) c->stream_end();
     });

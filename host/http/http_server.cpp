@@ -193,8 +193,8 @@ bool HttpServer::drain(int timeout_ms) {
     if (pool_->busy() > 0)
         log_message(FASTMCP_LOG_WARNING,
                     std::to_string(pool_->busy()) +
-                        " blocking call(s) (a provider verify or a tool) still running at "
-                        "shutdown; the module stays loaded");
+                        " blocking call(s) (a provider verify or a tool) still hung at shutdown; "
+                        "the module stays loaded");
     pool_->stop(true);
     return drained;
 }
