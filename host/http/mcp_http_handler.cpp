@@ -26,7 +26,6 @@ using Poco::Net::HTTPServerResponse;
 
 namespace {
 
-constexpr const char *kExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version";
 constexpr const char *kAllowHeaders =
     "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
 
@@ -68,18 +67,6 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-// What the reaper writes when a verify passes its deadline: the response reject() sends for
-// provider_unavailable, with route()'s CORS headers, as raw bytes built once.
-std::string canned_provider_timeout(const Challenge &c) {
-    std::string out = "HTTP/1.1 503 Service Unavailable\r\n";
-    out += std::string("Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ") +
-           kExposeHeaders + "\r\n";
-    if (!c.www_authenticate.empty()) out += "WWW-Authenticate: " + c.www_authenticate + "\r\n";
-    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(c.body.size()) +
-           "\r\nConnection: close\r\n\r\n" + c.body;
-    return out;
-}
-
 } // namespace
 
 struct McpHttpHandler::Exchange {
@@ -88,9 +75,11 @@ struct McpHttpHandler::Exchange {
     ConnectionState &connection;
     std::string_view path;
     std::string_view query;
+    std::shared_ptr<const AuthView> auth; // pinned for the whole request (reload-safe)
     int status = 0;
     size_t bytes = 0;
 
+    const AuthBackend *backend() const { return auth ? auth->backend.get() : nullptr; }
     void header(const std::string &name, const std::string &value) { response.set(name, value); }
     void send(int code, std::string_view content_type, std::string_view body) {
         status = code;
@@ -122,13 +111,6 @@ struct McpHttpHandler::Exchange {
 
 McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)) {
     mcp_path_slash_ = config_.mcp_path + "/";
-    if (config_.auth) {
-        metadata_url_ = config_.auth->info().resource_metadata_url;
-        if (metadata_url_.empty()) metadata_url_ = config_.fallback_resource_metadata_url;
-        if (const auto *watchdog = dynamic_cast<const VerifyWatchdog *>(config_.auth.get()))
-            verify_deadline_.reset(new VerifyDeadline{
-                watchdog, canned_provider_timeout(provider_unavailable(metadata_url_))});
-    }
 }
 
 void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &response,
@@ -137,8 +119,12 @@ void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &resp
     const std::string &uri = request.getURI();
     std::string_view target(uri);
     size_t q = target.find('?');
-    Exchange x{request, response, connection, target.substr(0, q),
-               q == std::string_view::npos ? std::string_view() : target.substr(q + 1)};
+    Exchange x{request,
+               response,
+               connection,
+               target.substr(0, q),
+               q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
+               config_.auth ? config_.auth->pin() : nullptr};
     try {
         route(x);
     } catch (const std::exception &e) {
@@ -183,8 +169,8 @@ void McpHttpHandler::route(Exchange &x) {
 
     const bool is_mcp = x.path == config_.mcp_path || x.path == mcp_path_slash_;
     bool is_provider_route = false;
-    if (config_.auth)
-        for (const auto &r : config_.auth->info().routes)
+    if (x.backend())
+        for (const auto &r : x.backend()->info().routes)
             if (x.path == r) is_provider_route = true;
     const bool is_complete = x.path == "/auth/complete";
 
@@ -208,7 +194,7 @@ void McpHttpHandler::route(Exchange &x) {
     rr.query = x.query;
     for (const auto &[name, value] : req)
         rr.headers.emplace_back(name, value);
-    auto answer = config_.auth->handle_route(rr);
+    auto answer = x.backend()->handle_route(rr);
     if (!answer) {
         x.close_after();
         return x.send(
@@ -222,8 +208,9 @@ void McpHttpHandler::route(Exchange &x) {
 
 // Verifies the request's bearer token. On failure the response has been sent and false returned.
 bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken> &token) {
-    if (!config_.auth) return true;
-    const auto &metadata = metadata_url_;
+    const AuthBackend *backend = x.backend();
+    if (!backend) return true;
+    const auto &metadata = x.auth->metadata_url;
     auto reject = [&](const Challenge &c) {
         if (!c.www_authenticate.empty()) x.header("WWW-Authenticate", c.www_authenticate);
         if (!x.discard_small_body()) x.close_after();
@@ -250,11 +237,11 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     }
 
     AuthVerdict verdict;
-    if (verify_deadline_) {
-        const auto &d = *verify_deadline_;
+    if (x.auth->verify_deadline) {
+        const auto &d = *x.auth->verify_deadline;
         x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(),
                                d);
-        verdict = config_.auth->verify(bearer.token);
+        verdict = backend->verify(bearer.token);
         if (!x.connection.finish_verify()) {
             // The reaper answered 503 past the deadline and shut the socket: this verdict is
             // nobody's.
@@ -264,7 +251,7 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
             return false;
         }
     } else {
-        verdict = config_.auth->verify(bearer.token);
+        verdict = backend->verify(bearer.token);
     }
     switch (verdict.reason) {
     case FASTMCP_REASON_OK:
@@ -364,14 +351,14 @@ void McpHttpHandler::serve_mcp(Exchange &x) {
 }
 
 void McpHttpHandler::serve_auth_complete(Exchange &x) {
-    if (!config_.auth) {
+    if (!x.backend()) {
         x.close_after();
         return x.send(404, "application/json",
                       json_error("not_found", "auth is off on this server"));
     }
     std::shared_ptr<const AccessToken> token;
     if (!authenticate(x, token)) return;
-    const AuthInfo &info = config_.auth->info();
+    const AuthInfo &info = x.backend()->info();
     nlohmann::json doc = {{"authenticated", true},
                           {"subject", token->subject},
                           {"client_id", token->client_id},

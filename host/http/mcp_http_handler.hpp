@@ -2,6 +2,7 @@
 // provider routes, /auth/complete and Streamable HTTP POSTs to the MCP path.
 #pragma once
 
+#include "auth_slot.hpp"
 #include "connection.hpp"
 
 #include "fastmcp/auth_backend.hpp"
@@ -18,9 +19,8 @@ struct HttpAppConfig {
     std::string mcp_path = "/mcp";
     bool loopback_guard = true; // validate Host and Origin (on loopback binds)
     ServerLimits limits;
-    std::shared_ptr<const AuthBackend> auth; // null: auth off
+    std::shared_ptr<const AuthSlot> auth; // null: auth off for good; else pinned per request
     std::shared_ptr<const Dispatcher> dispatcher;
-    std::string fallback_resource_metadata_url; // when the provider names none
 };
 
 class McpHttpHandler final : public RequestHandler {
@@ -38,9 +38,7 @@ class McpHttpHandler final : public RequestHandler {
     bool read_body(Exchange &x, std::string &body);
 
     HttpAppConfig config_;
-    std::unique_ptr<const VerifyDeadline> verify_deadline_; // null: no watchdog on verify
     std::string mcp_path_slash_;
-    std::string metadata_url_;
 };
 
 } // namespace fastmcp::host
