@@ -82,7 +82,7 @@ TEST_CASE("the metadata URL follows the backend: the provider's own, else derive
           "http://127.0.0.1:2/.well-known/oauth-protected-resource/mcp");
 }
 
-TEST_CASE("the verify deadline is per backend: a watchdog gets one, naming its own metadata") {
+TEST_CASE("the verify deadline is per backend: a watchdog gets one, told about its own calls") {
     auto inner = std::make_shared<NamedBackend>("w", "http://127.0.0.1:3/mcp", "");
     host::VerifyWatchdogOptions options;
     options.timeout = std::chrono::milliseconds(250);
