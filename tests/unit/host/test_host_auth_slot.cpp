@@ -96,7 +96,7 @@ TEST_CASE("the verify deadline is per backend: a watchdog gets one, told about i
     CHECK(view->verify_deadline->watchdog == watchdog.get());
     const std::string &canned = view->verify_deadline->response;
     CHECK(canned.rfind("HTTP/1.1 503 ", 0) == 0);
-    CHECK(canned.find("127.0.0.1:3/.well-known/oauth-protected-resource/mcp") != std::string::npos);
+    CHECK(canned.find("temporarily_unavailable") != std::string::npos);
     CHECK(canned.find("Connection: close\r\n") != std::string::npos);
 }
 
