@@ -7,6 +7,8 @@ packages=(
   build-essential cmake g++ clang clang-format clang-tidy libclang-rt-14-dev
   libpoco-dev libssl-dev nlohmann-json3-dev libsimdjson-dev doctest-dev
   wrk ca-certificates curl procps
+  libboost-dev nginx-light  # the host's event loops (Boost.Asio); nginx: benchmark ceiling, load balancer in tests
+  dpkg-dev pkgconf python3 python3-yaml  # packaging and deploy tests: dpkg-shlibdeps, pkg-config, YAML
 )
 # Node.js 20 + npm (tests and benchmarks only) ship with the machine image; Debian's own nodejs
 # is 18, so it is installed only where no node exists at all.

@@ -5,7 +5,7 @@
 set -euo pipefail
 build_dir="$1"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-for tool in wrk taskset node npm curl; do
+for tool in wrk taskset node npm curl nginx; do
   command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool is not installed (bash scripts/install-deps.sh)"; exit 77; }
 done
 out="$build_dir/bench/results-smoke.json"
@@ -21,6 +21,9 @@ node -e '
   for (const x of r.results) if (x.scenario === "invalid" && x.non_2xx !== x.wrk.requests) throw new Error(`${x.server}: a request with an invalid token was not refused`);
   for (const x of r.results) if (x.scenario !== "invalid" && x.non_2xx !== 0) throw new Error(`${x.scenario}/${x.server}: ${x.non_2xx} non-2xx answers`);
   if (!(r.cold_start_ms.ours > 0 && r.cold_start_ms.peer > 0)) throw new Error("no cold start figure");
-  if (!(r.machine.nproc > 0) || !r.date || r.targets.length !== 6) throw new Error("machine, date or targets missing");
+  if (!(r.machine.nproc > 0) || !r.date || r.targets.length !== 13) throw new Error("machine, date or targets missing");
+  for (const s of ["ours", "nginx", "peer"])
+    if (!r.scaling.some((x) => x.server === s && x.requests_per_s > 0)) throw new Error(`no scaling result for ${s}`);
+  if (!(r.idle && r.idle.clients.opened > 0 && r.idle.busy_rps_with > 0)) throw new Error("no idle-connections result");
   console.log(`bench_http_smoke: ${r.results.length} results, valid JSON`);
 ' "$out"

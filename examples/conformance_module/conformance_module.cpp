@@ -2,13 +2,19 @@
 // scenarios tools-call-*), as a server module:
 //   fastmcp run build/examples/conformance.so --transport http --port 0
 // Tools that need server-to-client messages during a call (logging, progress, sampling,
-// elicitation) are not here: this host answers with plain JSON, without a stream.
+// elicitation) are not here yet. test_reconnection (scenario server-sse-polling, SEP-1699) needs
+// `--stateful`: it closes its SSE stream mid-call and answers after the client reconnected.
 #include "fastmcp/server_module.h"
 
+#include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <string>
+#include <thread>
 
 namespace {
+
+const fastmcp_server_host *g_host = nullptr; // valid until the server stops
 
 // A 1x1 PNG and a 44-byte silent WAV header, as fixed base64 literals.
 constexpr const char *kPng = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
@@ -57,7 +63,19 @@ int error_handling(void *, fastmcp_str, fastmcp_tool_respond_fn respond, void *c
     return 0;
 }
 
+// Ends the POST's SSE stream before the result (the client reconnects with Last-Event-ID).
+int reconnection(void *, fastmcp_str, fastmcp_tool_respond_fn respond, void *ctx) {
+    const bool has_close = g_host->struct_size >= offsetof(fastmcp_server_host, close_sse_stream) +
+                                                      sizeof(g_host->close_sse_stream) &&
+                           g_host->close_sse_stream;
+    if (has_close) g_host->close_sse_stream(g_host->ctx);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    respond_content(respond, ctx, R"([{"type":"text","text":"Reconnection test completed"}])");
+    return 0;
+}
+
 int register_tools(const fastmcp_server_host *host) {
+    g_host = host;
     constexpr const char *kNoArgs = R"({"type":"object","properties":{}})";
     const fastmcp_tool_desc tools[] = {
         {sizeof(fastmcp_tool_desc), "test_simple_text", "Returns one text block", kNoArgs, simple_text, nullptr},
@@ -69,6 +87,8 @@ int register_tools(const fastmcp_server_host *host) {
          multiple_content_types, nullptr},
         {sizeof(fastmcp_tool_desc), "test_error_handling", "Always returns an isError result", kNoArgs, error_handling,
          nullptr},
+        {sizeof(fastmcp_tool_desc), "test_reconnection", "Closes its SSE stream mid-call, then answers", kNoArgs,
+         reconnection, nullptr},
     };
     for (const auto &t : tools)
         if (host->add_tool(host->ctx, &t) != 0) return 1;

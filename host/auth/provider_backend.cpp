@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
 #include <stdexcept>
 
 namespace fastmcp {
@@ -116,6 +117,25 @@ ProviderBackend::ProviderBackend(const fastmcp_provider_desc *desc, void *instan
         throw std::runtime_error(std::string("provider ") + (desc_->name ? desc_->name : "?") +
                                  ": describe() failed");
     info_ = parse_auth_info(json);
+}
+
+std::optional<AuthVerdict> ProviderBackend::verify_cached(std::string_view token) const {
+    // ABI 1.1: older modules have no verify_cached (their descriptor is shorter).
+    if (desc_->struct_size < offsetof(fastmcp_provider_desc, verify_cached) + sizeof(void *) ||
+        !desc_->verify_cached)
+        return std::nullopt;
+    VerdictSink sink;
+    int answered = 0;
+    host::ProviderCallMarker marker(label_, "verify");
+    try {
+        answered = desc_->verify_cached(instance_, token.data(), token.size(), on_verdict, &sink);
+    } catch (...) {
+        answered = 0;
+    }
+    if (answered != 1 || !sink.called) return std::nullopt; // the worker-thread verify decides
+    if (sink.verdict.reason == FASTMCP_REASON_OK && !sink.verdict.token)
+        sink.verdict.reason = FASTMCP_REASON_INTERNAL_ERROR;
+    return std::move(sink.verdict);
 }
 
 AuthVerdict ProviderBackend::verify(std::string_view token) const {

@@ -24,6 +24,15 @@ AuthVerdict VerifyWatchdog::verify(std::string_view token) const {
     }
 }
 
+std::optional<AuthVerdict> VerifyWatchdog::verify_cached(std::string_view token) const {
+    if (stuck() >= options_.max_stuck) return verify(token); // answers at once, without a call
+    try {
+        return inner_->verify_cached(token);
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
 void VerifyWatchdog::abandoned() const {
     const int stuck = stuck_.fetch_add(1) + 1;
     log_message(FASTMCP_LOG_ERROR, "auth provider " + label_ + ": verify did not answer within " +

@@ -42,6 +42,8 @@ class VerifyWatchdog final : public AuthBackend {
 
     // Thread-safe. Never throws. PROVIDER_TIMEOUT at once while unhealthy.
     AuthVerdict verify(std::string_view token) const override;
+    // The inner backend's cached verdict; while unhealthy, PROVIDER_TIMEOUT (no call either way).
+    std::optional<AuthVerdict> verify_cached(std::string_view token) const override;
     const AuthInfo &info() const override { return inner_->info(); }
     std::optional<RouteResponse> handle_route(const RouteRequest &request) const override {
         return inner_->handle_route(request);

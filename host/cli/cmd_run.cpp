@@ -22,6 +22,18 @@ constexpr const char *kRunUsage =
     "                   [--env-file F] [--log-level debug|info|warning|error]\n"
     "                   [--max-body-bytes N] [--request-timeout-ms N] [--keep-alive-timeout-ms N]\n"
     "                   [--max-threads N] [--drain-timeout-ms N] [--verify-timeout DURATION]\n"
+    "                   [--workers N] [--max-connections N]\n"
+    "                   [--stateful] [--max-sessions N] [--session-idle-timeout DURATION]\n"
+    "  --stateful           sessions (Mcp-Session-Id), GET streams and resumable SSE; also\n"
+    "                       FASTMCP_STATELESS_HTTP=false. Default: stateless (any replica serves\n"
+    "                       any request)\n"
+    "  --max-sessions N     live sessions before initialize gets 503 (10000)\n"
+    "  --session-idle-timeout DURATION  a session with no request and no open stream ends (30m)\n"
+    "  --sse-keep-alive DURATION  a comment line on an SSE stream idle this long (15s)\n"
+    "  --workers N          event loops (default: one per CPU this process may run on)\n"
+    "  --max-connections N  open connections before new ones get 503 (default: the open-file\n"
+    "                       limit, raised to its hard limit, less 1/8 kept for fetches and files)\n"
+    "  --max-threads N      threads for blocking work: provider verify misses and tools (64)\n"
     "Without a module, serves the built-in demo app (tools: whoami, echo).\n"
     "Auth comes from FASTMCP_SERVER_AUTH (environment or .env); unset means auth off.\n";
 
@@ -43,6 +55,18 @@ int parse_verify_timeout(const std::string &value) {
     }
     if (seconds < 0 || seconds > 3600)
         throw StartupError("--verify-timeout: '" + value + "' is not a duration in 0..1h (e.g. 5s, 500ms; 0 disables)");
+    return static_cast<int>(seconds * 1000);
+}
+
+// A duration flag ("30m", "90s", "500ms") in milliseconds, at least 1 s.
+int parse_duration_ms(const std::string &flag, const std::string &value) {
+    double seconds = -1;
+    try {
+        seconds = env::parse_duration(value);
+    } catch (const std::exception &) {
+    }
+    if (seconds < 1 || seconds > 7 * 24 * 3600)
+        throw StartupError(flag + ": '" + value + "' is not a duration in 1s..7d (e.g. 30m, 90s)");
     return static_cast<int>(seconds * 1000);
 }
 
@@ -73,6 +97,12 @@ int cmd_run(const Args &args) {
             else if (a == "--max-threads") options.limits.max_threads = static_cast<int>(parse_number(a, value(), 2, 4096));
             else if (a == "--drain-timeout-ms") options.limits.drain_timeout_ms = static_cast<int>(parse_number(a, value(), 0, 3600000));
             else if (a == "--verify-timeout") options.limits.verify_timeout_ms = parse_verify_timeout(value());
+            else if (a == "--stateful") options.stateful = true;
+            else if (a == "--max-sessions") options.limits.max_sessions = static_cast<int>(parse_number(a, value(), 1, 10000000));
+            else if (a == "--session-idle-timeout") options.limits.session_idle_timeout_ms = parse_duration_ms(a, value());
+            else if (a == "--sse-keep-alive") options.limits.stream_keep_alive_ms = parse_duration_ms(a, value());
+            else if (a == "--workers") options.limits.workers = static_cast<int>(parse_number(a, value(), 1, 256));
+            else if (a == "--max-connections") options.limits.max_connections = static_cast<int>(parse_number(a, value(), 1, 10000000));
             else if (!a.empty() && a[0] == '-') throw StartupError("unknown option " + a + "\n" + kRunUsage);
             else if (module_path.empty()) module_path = a;
             else throw StartupError("only one server module may be given\n" + std::string(kRunUsage));

@@ -3,6 +3,8 @@
 #include "../auth/challenge.hpp"
 #include "../auth/verify_watchdog.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace fastmcp::host {
@@ -51,8 +53,25 @@ void AuthSlot::replace(std::shared_ptr<const AuthBackend> backend) {
     std::shared_ptr<const AuthView> next = make_auth_view(std::move(backend));
     std::lock_guard lock(mutex_);
     std::swap(view_, next);
-    // `next` now holds the old view; it is released after the lock, by the destructor order:
-    // lock_guard was declared later, so it unlocks first.
+    retired_.push_back(std::move(next));
+}
+
+size_t AuthSlot::collect() {
+    std::vector<std::shared_ptr<const AuthView>> unpinned;
+    size_t pinned = 0;
+    {
+        std::lock_guard lock(mutex_);
+        // use_count() == 1 is final: pins are only copied from the slot (which no longer hands
+        // this one out), so none can appear once the count is 1.
+        auto free = std::partition(retired_.begin(), retired_.end(),
+                                   [](const auto &view) { return view.use_count() > 1; });
+        std::move(free, retired_.end(), std::back_inserter(unpinned));
+        retired_.erase(free, retired_.end());
+        pinned = retired_.size();
+    }
+    // Destroyed here, outside the lock: a provider's destructor may take a while (threads to join).
+    unpinned.clear();
+    return pinned;
 }
 
 } // namespace fastmcp::host

@@ -1,9 +1,15 @@
 // The auth backend the HTTP handler serves with, replaceable while requests run (SIGHUP reload).
 //
-// A request pins one AuthView for its whole life: the backend it verifies with, the routes and
-// metadata URL it answers with, and the verify deadline's canned 503 all come from that view. A
-// replaced backend therefore serves its in-flight requests to the end, and is destroyed (its
-// module dlclose'd, see auth_from_env.cpp) when the last request holding it returns.
+// A request pins one AuthView for its whole life (McpHttpHandler::Call holds it across every
+// hop between the event loop and the blocking pool): the backend it verifies with, the routes
+// and metadata URL it answers with, and the verify deadline whose canned 503 the loop writes all
+// come from that view. A replaced backend therefore serves its in-flight requests to the end.
+//
+// Where the old provider dies: a replaced view is kept in the slot's retired list, so a request
+// never drops the last reference (that could run the provider's destructor and dlclose on an
+// event loop, or on a pool thread a request needs). collect(), called by the server's control
+// thread every 200 ms, frees the retired views no request holds any more: the provider is
+// destroyed and its module dlclose'd there (see auth_from_env.cpp), after its last call returned.
 #pragma once
 
 #include "connection.hpp"
@@ -14,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fastmcp::host {
 
@@ -45,13 +52,17 @@ class AuthSlot {
         std::lock_guard lock(mutex_);
         return view_;
     }
-    // Thread-safe. Requests that start after this use `backend`; the old view is released here,
-    // outside the lock, and lives on in the requests that pinned it.
+    // Thread-safe. Requests that start after this use `backend`; the old view is retired: it
+    // lives on in the requests that pinned it, and collect() frees it after them.
     void replace(std::shared_ptr<const AuthBackend> backend);
+    // Thread-safe; call it off the event loops. Frees the retired views that no request pins any
+    // more (destroying their providers on this thread); returns how many are still pinned.
+    size_t collect();
 
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const AuthView> view_;
+    std::vector<std::shared_ptr<const AuthView>> retired_; // replaced, maybe still pinned
 };
 
 } // namespace fastmcp::host

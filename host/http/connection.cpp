@@ -1,167 +1,23 @@
 #include "connection.hpp"
 
 #include "../auth/verify_watchdog.hpp"
+#include "blocking_pool.hpp"
 
-#include "server_exchange.hpp"
-#include "socket_reader.hpp"
+#include <boost/asio/post.hpp>
 
-#include <Poco/Net/TCPServerConnection.h>
-
-#include <poll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <chrono>
 #include <ctime>
 
 namespace fastmcp::host {
 
-int64_t ConnectionTracker::now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-ConnectionTracker::ConnectionTracker(size_t max_busy)
-    : max_busy_(max_busy), reaper_([this] { reap_loop(); }) {}
-
-ConnectionTracker::~ConnectionTracker() {
-    {
-        std::lock_guard lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    reaper_.join();
-}
-
-std::shared_ptr<ConnectionState> ConnectionTracker::add(const Poco::Net::StreamSocket &socket) {
-    auto c = std::make_shared<ConnectionState>(socket);
-    std::lock_guard lock(mutex_);
-    live_.insert(c);
-    return c;
-}
-
-void ConnectionTracker::remove(const std::shared_ptr<ConnectionState> &c) {
-    std::lock_guard lock(mutex_);
-    live_.erase(c);
-}
-
-size_t ConnectionTracker::count() const {
-    std::lock_guard lock(mutex_);
-    return live_.size();
-}
-
-size_t ConnectionTracker::abandoned() const {
-    std::lock_guard lock(mutex_);
-    size_t n = 0;
-    for (const auto &c : live_)
-        n += c->state_.load() == ConnectionState::kAbandoned;
-    return n;
-}
-
-// The request thread is stuck inside the provider (it touches nothing until verify returns and
-// finish_verify sees kAbandoned, then waits for reaper_done_), so the socket is the reaper's.
-void ConnectionTracker::abandon_verify(ConnectionState &c) {
-    const VerifyDeadline *d = c.verify_.load(std::memory_order_relaxed);
-    c.timed_out_.store(true);
-    // Counted stuck before the client can see the 503, so health never lags what clients observed.
-    d->watchdog->abandoned();
-    // Non-blocking: the reaper must never wait on a client. The response is small and the send
-    // buffer of a connection that is waiting for its answer is empty, so it goes out whole.
-    const int fd = c.socket_.impl()->sockfd();
-    ssize_t sent;
-    do {
-        sent = ::send(fd, d->response.data(), d->response.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
-    try {
-        c.socket_.shutdown();
-    } catch (...) {
-    }
-    c.reaper_done_.store(true);
-    c.reaper_done_.notify_all();
-}
-
-void ConnectionTracker::begin_drain() {
-    draining_.store(true);
-    wake_.notify_all();
-}
-
-void ConnectionTracker::reap_loop() {
-    std::unique_lock lock(mutex_);
-    while (!stop_) {
-        wake_.wait_for(lock, std::chrono::milliseconds(100));
-        const int64_t now = now_ms();
-        const bool draining = draining_.load();
-        const bool saturated = max_busy_ > 0 && live_.size() >= max_busy_;
-        for (const auto &c : live_) {
-            int state = c->state_.load();
-            if (state == ConnectionState::kVerifying &&
-                now > c->verify_deadline_ms_.load(std::memory_order_relaxed) &&
-                c->state_.compare_exchange_strong(state, ConnectionState::kAbandoned)) {
-                abandon_verify(*c);
-                continue;
-            }
-            bool expired = state == ConnectionState::kReading && now > c->deadline_ms_.load();
-            bool close_idle = (draining || saturated) && state == ConnectionState::kIdle;
-            if ((expired || close_idle) && !c->timed_out_.exchange(true)) {
-                try {
-                    c->socket_.shutdown(); // wakes the blocked reader with EOF
-                } catch (...) {
-                }
-            }
-        }
-    }
-}
-
 namespace {
 
-// An answer to a request we could not parse, then a lingering close: the client may still be
-// sending (an oversized head), and closing with unread input would reset the connection before
-// it read the status.
-void send_error_and_close(int fd, int status) {
-    struct Answer {
-        int status;
-        const char *reason, *error;
-    };
-    static constexpr Answer kAnswers[] = {
-        {414, "URI Too Long", "uri_too_long"},
-        {431, "Request Header Fields Too Large", "request_header_fields_too_large"},
-        {501, "Not Implemented", "not_implemented"},
-        {505, "HTTP Version Not Supported", "http_version_not_supported"},
-    };
-    Answer answer{400, "Bad Request", "bad_request"};
-    for (const auto &a : kAnswers)
-        if (a.status == status) answer = a;
-    const std::string body = std::string(R"({"error":")") + answer.error + "\"}";
-    const std::string response =
-        "HTTP/1.1 " + std::to_string(answer.status) + " " + answer.reason +
-        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\nConnection: close\r\n\r\n" + body;
-    if (!send_all(fd, response)) return;
-    ::shutdown(fd, SHUT_WR);
-    // At most 1 MiB and 1 s, so that a client trickling bytes cannot keep the thread.
-    char sink[16 * 1024];
-    size_t drained = 0;
-    const int64_t until = ConnectionTracker::now_ms() + 1000;
-    pollfd p{fd, POLLIN, 0};
-    for (int64_t left = 1000; drained < 1024 * 1024 && left > 0;
-         left = until - ConnectionTracker::now_ms()) {
-        if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-        const ssize_t n = ::recv(fd, sink, sizeof sink, MSG_DONTWAIT);
-        if (n <= 0) break;
-        drained += static_cast<size_t>(n);
-    }
-}
-
-// Waits until the next request's first byte arrives (true), or the keep-alive timeout, EOF or an
-// error (false: close). One poll(2); Poco's Socket::poll creates an epoll instance per call.
-bool wait_for_next_request(int fd, int timeout_ms) {
-    pollfd p{fd, POLLIN, 0};
-    int n;
-    do {
-        n = ::poll(&p, 1, timeout_ms);
-    } while (n < 0 && errno == EINTR);
-    return n > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
-}
+constexpr size_t kMaxLingerBytes = 1024 * 1024; // drained after an error answer, at most
+constexpr int kLingerMs = 1000;
 
 // The Date header, formatted once per second per thread rather than once per response.
 const std::string &http_date_now() {
@@ -179,110 +35,489 @@ const std::string &http_date_now() {
     return cached;
 }
 
-class Connection : public Poco::Net::TCPServerConnection {
-  public:
-    Connection(const Poco::Net::StreamSocket &socket, ConnectionFactory &owner,
-               std::shared_ptr<RequestHandler> handler, std::shared_ptr<ConnectionTracker> tracker,
-               Poco::Net::HTTPServerParams::Ptr params, ConnectionSettings settings)
-        : TCPServerConnection(socket), handler_(std::move(handler)), tracker_(std::move(tracker)),
-          params_(std::move(params)), settings_(settings) {
-        (void)owner;
-    }
+std::string error_response(int status) {
+    struct Answer {
+        int status;
+        const char *reason, *error;
+    };
+    static constexpr Answer kAnswers[] = {
+        {414, "URI Too Long", "uri_too_long"},
+        {431, "Request Header Fields Too Large", "request_header_fields_too_large"},
+        {501, "Not Implemented", "not_implemented"},
+        {505, "HTTP Version Not Supported", "http_version_not_supported"},
+    };
+    Answer answer{400, "Bad Request", "bad_request"};
+    for (const auto &a : kAnswers)
+        if (a.status == status) answer = a;
+    const std::string body = std::string(R"({"error":")") + answer.error + "\"}";
+    return "HTTP/1.1 " + std::to_string(answer.status) + " " + answer.reason +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+}
 
-    void run() override {
-        auto state = tracker_->add(socket());
-        struct Remove {
-            ConnectionTracker &t;
-            std::shared_ptr<ConnectionState> &s;
-            ~Remove() { t.remove(s); }
-        } remove{*tracker_, state};
-        try {
-            serve(*state);
-        } catch (...) {
-            // network errors and timeouts end the connection; nothing to answer
-        }
-    }
-
-  private:
-    void serve(ConnectionState &state) {
-        Poco::Net::StreamSocket &sock = socket();
-        // Bounds every blocking read and write; the reaper enforces the whole-request deadline.
-        const Poco::Timespan io_timeout(static_cast<long>(settings_.request_timeout_ms) * 1000);
-        sock.setReceiveTimeout(io_timeout);
-        sock.setSendTimeout(io_timeout);
-        sock.setNoDelay(true);
-        const int fd = sock.impl()->sockfd();
-        const Poco::Net::SocketAddress client = sock.peerAddress();
-        const Poco::Net::SocketAddress server = sock.address();
-        SocketReader reader(fd);
-        const int max_requests =
-            params_->getMaxKeepAliveRequests(); // per connection; then the client reconnects
-        int served = 0;
-        state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
-        while (!tracker_->draining()) {
-            if (served > 0) {
-                state.idle();
-                if (tracker_->draining()) break;
-                if (!reader.has_buffered_input()) {
-                    // With equal timeouts the receive itself waits (SO_RCVTIMEO): one syscall, not
-                    // two.
-                    if (settings_.keep_alive_timeout_ms != settings_.request_timeout_ms &&
-                        !wait_for_next_request(fd, settings_.keep_alive_timeout_ms))
-                        break;
-                    if (!reader.receive())
-                        break; // EOF, timeout, or the reaper closed an idle connection
-                }
-                state.reading(ConnectionTracker::now_ms() + settings_.request_timeout_ms);
-            }
-            ++served;
-            std::string_view head_text;
-            switch (reader.read_head(settings_.max_head_bytes, head_text)) {
-            case SocketReader::Head::Ok:
-                break;
-            case SocketReader::Head::Closed:
-                return; // EOF, error or timeout: nobody to answer
-            case SocketReader::Head::TooLarge:
-                return send_error_and_close(fd, 431);
-            }
-            RequestHead head;
-            if (const int status = parse_request_head(head_text, settings_.head_limits, head)) {
-                if (!state.timed_out()) send_error_and_close(fd, status);
-                return;
-            }
-            const bool head_request = head.method == "HEAD";
-            BufferedResponse response(fd);
-            ParsedRequest request(head, response, reader, client, server, *params_);
-            reader.consume_head(); // `head` views the buffer: not used past this point
-            reader.begin_body(head.body, head.content_length);
-            const bool may_keep_alive =
-                params_->getKeepAlive() && (max_requests <= 0 || served < max_requests);
-            response.set("Date", http_date_now());
-            response.setVersion(request.getVersion());
-            response.setKeepAlive(may_keep_alive && request.getKeepAlive() &&
-                                  !tracker_->draining());
-            handler_->handle(request, response, state);
-            // Not sent: the reaper answered (verify deadline) and shut the socket, or the handler
-            // gave up on the connection. Nothing more may be written.
-            if (!response.sent()) return;
-            // A body the handler left unread would be taken for the next request: close instead.
-            const bool keep_alive = may_keep_alive && response.getKeepAlive() &&
-                                    !tracker_->draining() && reader.body_complete();
-            if (!keep_alive) response.setKeepAlive(false);
-            if (!response.commit(head_request) || !keep_alive) return;
-        }
-    }
-
-    std::shared_ptr<RequestHandler> handler_;
-    std::shared_ptr<ConnectionTracker> tracker_;
-    Poco::Net::HTTPServerParams::Ptr params_;
-    ConnectionSettings settings_;
-};
+Poco::Net::SocketAddress address_of(int fd, bool peer) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    auto *sa = reinterpret_cast<sockaddr *>(&ss);
+    if ((peer ? ::getpeername(fd, sa, &len) : ::getsockname(fd, sa, &len)) != 0)
+        return Poco::Net::SocketAddress();
+    return Poco::Net::SocketAddress(sa, len);
+}
 
 } // namespace
 
-Poco::Net::TCPServerConnection *
-ConnectionFactory::createConnection(const Poco::Net::StreamSocket &socket) {
-    return new Connection(socket, *this, handler_, tracker_, params_, settings_);
+// ---- EventStream ----
+
+EventStream::EventStream(std::weak_ptr<Connection> connection, uint64_t id)
+    : connection_(std::move(connection)), id_(id) {}
+
+bool EventStream::send(std::string bytes) {
+    if (closed_.load()) return false;
+    auto c = connection_.lock();
+    if (!c) return false;
+    boost::asio::post(c->loop_.io(), [c, id = id_, bytes = std::move(bytes)]() mutable {
+        if (c->stream_ && c->stream_->id_ == id) c->stream_send(std::move(bytes));
+    });
+    return true;
+}
+
+void EventStream::end() {
+    auto c = connection_.lock();
+    if (!c || closed_.load()) return;
+    boost::asio::post(c->loop_.io(), [c, id = id_] {
+        if (c->stream_ && c->stream_->id_ == id) c->stream_end();
+    });
+}
+
+void EventStream::on_closed(std::function<void()> callback) {
+    std::unique_lock lock(mutex_);
+    if (!closed_.load()) {
+        on_closed_ = std::move(callback);
+        return;
+    }
+    lock.unlock();
+    if (callback) callback();
+}
+
+void EventStream::mark_closed() {
+    std::function<void()> callback;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_.exchange(true)) return;
+        callback = std::move(on_closed_);
+    }
+    if (callback) callback();
+}
+
+// ---- HttpExchange ----
+
+HttpExchange::HttpExchange(std::shared_ptr<Connection> connection, const RequestHead &head)
+    : connection_(std::move(connection)),
+      request_(head, response_, connection_->client_address_, connection_->server_address_,
+               *connection_->server_.params),
+      head_request_(head.method == "HEAD") {}
+
+bool HttpExchange::on_loop() const { return connection_->loop_.in_loop(); }
+
+bool HttpExchange::may_keep_alive() const {
+    const auto &c = *connection_;
+    const int max = c.server_.settings.max_keep_alive_requests;
+    return !c.server_.draining.load() && (max <= 0 || c.served_ < max);
+}
+
+void HttpExchange::post(std::function<void()> f) {
+    boost::asio::post(connection_->loop_.io(),
+                      [self = shared_from_this(), f = std::move(f)] { f(); });
+}
+
+bool HttpExchange::run_blocking(std::function<void()> f) {
+    return connection_->server_.pool->submit(std::move(f));
+}
+
+void HttpExchange::finish() {
+    if (on_loop()) {
+        if (connection_->exchange_.get() == this) connection_->finish_exchange();
+        return;
+    }
+    boost::asio::post(connection_->loop_.io(), [self = shared_from_this()] {
+        if (self->connection_->exchange_ == self) self->connection_->finish_exchange();
+    });
+}
+
+bool HttpExchange::discard_small_body() {
+    constexpr uint64_t kLimit = 64 * 1024;
+    if (request_.framing() == RequestHead::Body::None) return true;
+    if (request_.framing() != RequestHead::Body::Length || request_.getExpectContinue() ||
+        request_.declared_length() > kLimit)
+        return false;
+    // Only what has already arrived: the loop never waits here.
+    char buffer[8192];
+    auto &reader = connection_->reader_;
+    while (!reader.body_complete())
+        if (reader.read_body(buffer, sizeof buffer) == 0) break;
+    return reader.body_complete();
+}
+
+void HttpExchange::read_body(size_t max_bytes, std::function<void(BodyResult)> done) {
+    Connection &c = *connection_;
+    switch (request_.framing()) {
+    case RequestHead::Body::None:
+        request_.body_complete();
+        return done(BodyResult::Ok);
+    case RequestHead::Body::Length:
+        if (request_.declared_length() > max_bytes) return done(BodyResult::TooLarge);
+        request_.body().reserve(static_cast<size_t>(request_.declared_length()));
+        break;
+    case RequestHead::Body::Chunked:
+        break;
+    }
+    // curl and others wait for this before sending a larger body (only now, after auth and size).
+    if (request_.getExpectContinue() && request_.getVersion() != ParsedRequest::HTTP_1_0)
+        c.write("HTTP/1.1 100 Continue\r\n\r\n");
+    c.body_done_ = std::move(done);
+    c.body_max_ = max_bytes;
+    c.state_ = Connection::State::ReadingBody;
+    c.set_deadline(c.request_deadline_ms_);
+    c.read_body_step();
+}
+
+void HttpExchange::arm_verify_deadline(int64_t deadline_ms, const VerifyDeadline &d) {
+    Connection &c = *connection_;
+    c.verify_ = &d;
+    c.state_ = Connection::State::Verifying;
+    c.set_deadline(deadline_ms);
+}
+
+bool HttpExchange::disarm_verify_deadline() {
+    Connection &c = *connection_;
+    if (c.exchange_.get() != this || c.state_ != Connection::State::Verifying) return false;
+    c.verify_ = nullptr;
+    c.state_ = Connection::State::Handling;
+    c.set_deadline(INT64_MAX);
+    return true;
+}
+
+std::shared_ptr<EventStream> HttpExchange::start_stream() {
+    Connection &c = *connection_;
+    c.stream_chunked_ = request_.getVersion() != ParsedRequest::HTTP_1_0;
+    if (c.stream_chunked_)
+        response_.setChunkedTransferEncoding(true);
+    else
+        response_.setKeepAlive(false); // the body ends with the connection
+    if (c.server_.draining.load()) response_.setKeepAlive(false);
+    std::string head = response_.serialize_stream_head();
+    c.stream_ = std::make_shared<EventStream>(c.weak_from_this(), ++c.streams_);
+    c.state_ = Connection::State::Streaming;
+    c.close_after_write_ =
+        !c.stream_chunked_ || !response_.getKeepAlive() || !c.reader_.body_complete();
+    c.write(std::move(head));
+    c.set_deadline(EventLoop::now_ms() + c.server_.settings.stream_keep_alive_ms);
+    c.wait_readable(); // to notice the client going away
+    return c.stream_;
+}
+
+// ---- Connection ----
+
+Connection::Connection(EventLoop &loop, boost::asio::ip::tcp::socket socket, ServerContext &server)
+    : loop_(loop), socket_(std::move(socket)), server_(server), fd_(socket_.native_handle()),
+      reader_(fd_) {} // counted in server.open by the acceptor
+
+Connection::~Connection() {
+    if (state_ != State::Closed) server_.open.fetch_sub(1);
+}
+
+void Connection::start() {
+    loop_.attach(this);
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    client_address_ = address_of(fd_, true);
+    server_address_ = address_of(fd_, false);
+    state_ = State::ReadingHead;
+    request_deadline_ms_ = EventLoop::now_ms() + server_.settings.request_timeout_ms;
+    set_deadline(request_deadline_ms_);
+    process_input();
+}
+
+void Connection::wait_readable() {
+    if (reading_wait_ || state_ == State::Closed) return;
+    reading_wait_ = true;
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code &ec) {
+                           self->reading_wait_ = false;
+                           if (!ec && self->state_ != State::Closed) self->on_readable();
+                       });
+}
+
+void Connection::wait_writable() {
+    if (writing_wait_ || state_ == State::Closed) return;
+    writing_wait_ = true;
+    if (state_ == State::Writing)
+        set_deadline(EventLoop::now_ms() + server_.settings.request_timeout_ms);
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                       [self = shared_from_this()](const boost::system::error_code &ec) {
+                           self->writing_wait_ = false;
+                           if (!ec && self->state_ != State::Closed) self->flush();
+                       });
+}
+
+void Connection::on_readable() {
+    switch (state_) {
+    case State::Idle:
+        state_ = State::ReadingHead;
+        request_deadline_ms_ = EventLoop::now_ms() + server_.settings.request_timeout_ms;
+        set_deadline(request_deadline_ms_);
+        return process_input();
+    case State::ReadingHead:
+        return process_input();
+    case State::ReadingBody:
+        return read_body_step();
+    case State::Lingering: {
+        char sink[16 * 1024];
+        for (;;) {
+            const ssize_t n = ::recv(fd_, sink, sizeof sink, MSG_DONTWAIT);
+            if (n > 0) {
+                lingered_bytes_ += static_cast<size_t>(n);
+                if (lingered_bytes_ > kMaxLingerBytes) return close();
+                continue;
+            }
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_readable();
+            if (n < 0 && errno == EINTR) continue;
+            return close(); // EOF or error
+        }
+    }
+    case State::Streaming: {
+        // The client sends nothing on a stream: EOF or an error means it went away. Bytes (a
+        // pipelined request) stay in the socket until the stream ends.
+        char c;
+        const ssize_t n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return close();
+        if (n < 0) wait_readable();
+        return;
+    }
+    default:
+        return; // busy: the next request is read after the response
+    }
+}
+
+void Connection::process_input() {
+    std::string_view head_text;
+    switch (reader_.read_head(server_.settings.max_head_bytes, head_text)) {
+    case SocketReader::Head::Ok:
+        break;
+    case SocketReader::Head::NeedMore:
+        return wait_readable();
+    case SocketReader::Head::Closed:
+        return close(); // EOF or error before a whole head: nobody to answer
+    case SocketReader::Head::TooLarge:
+        return send_error_and_close(431);
+    }
+    RequestHead head;
+    if (const int status = parse_request_head(head_text, server_.settings.head_limits, head))
+        return send_error_and_close(status);
+    ++served_;
+    dispatch(head);
+}
+
+void Connection::dispatch(const RequestHead &head) {
+    exchange_ = std::make_shared<HttpExchange>(shared_from_this(), head);
+    reader_.consume_head(); // `head` views the buffer: not used past this point
+    reader_.begin_body(exchange_->request_.framing(), exchange_->request_.declared_length());
+    state_ = State::Handling;
+    set_deadline(INT64_MAX);
+    auto &response = exchange_->response_;
+    const auto &request = exchange_->request_;
+    response.set("Date", http_date_now());
+    response.setVersion(request.getVersion());
+    response.setKeepAlive(exchange_->may_keep_alive() && request.getKeepAlive());
+    auto exchange = exchange_; // the handler may finish (and drop exchange_) before it returns
+    server_.handler->handle(exchange);
+}
+
+void Connection::read_body_step() {
+    std::string &body = exchange_->request_.body();
+    char buffer[16 * 1024];
+    HttpExchange::BodyResult result;
+    for (;;) {
+        const size_t n = reader_.read_body(buffer, sizeof buffer);
+        if (n > 0) {
+            if (body.size() + n > body_max_) {
+                result = HttpExchange::BodyResult::TooLarge;
+                break;
+            }
+            body.append(buffer, n);
+            continue;
+        }
+        if (reader_.body_complete()) {
+            exchange_->request_.body_complete();
+            result = HttpExchange::BodyResult::Ok;
+            break;
+        }
+        if (reader_.would_block()) return wait_readable();
+        result = HttpExchange::BodyResult::Broken; // EOF or malformed chunked framing
+        break;
+    }
+    state_ = State::Handling;
+    set_deadline(INT64_MAX);
+    auto done = std::move(body_done_);
+    body_done_ = nullptr;
+    done(result);
+}
+
+void Connection::finish_exchange() {
+    if (state_ == State::Closed || !exchange_) return;
+    auto exchange = std::move(exchange_);
+    BufferedResponse &response = exchange->response_;
+    // Nothing to send: the handler gave up on the connection.
+    if (!response.sent()) return close();
+    // A body the handler left unread would be taken for the next request: close instead.
+    const bool keep_alive =
+        exchange->may_keep_alive() && response.getKeepAlive() && reader_.body_complete();
+    if (!keep_alive) response.setKeepAlive(false);
+    state_ = State::Writing;
+    close_after_write_ = !keep_alive;
+    write(response.serialize(exchange->head_request_));
+}
+
+void Connection::send_error_and_close(int status) {
+    exchange_.reset();
+    state_ = State::Writing;
+    close_after_write_ = true;
+    linger_ = true;
+    write(error_response(status));
+}
+
+void Connection::write(std::string bytes) {
+    if (state_ == State::Closed) return;
+    if (out_.empty())
+        out_ = std::move(bytes);
+    else
+        out_ += bytes;
+    if (!writing_wait_) flush();
+}
+
+void Connection::flush() {
+    while (out_sent_ < out_.size()) {
+        const ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            out_sent_ += static_cast<size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
+        return close(); // the peer is gone
+    }
+    out_.clear();
+    out_sent_ = 0;
+    last_write_ms_ = EventLoop::now_ms();
+    if (state_ == State::Writing) after_response();
+}
+
+void Connection::after_response() {
+    if (!close_after_write_) return next_request();
+    if (!linger_) return close();
+    // An error answer: the client may still be sending (an oversized head), and closing with
+    // unread input would reset the connection before it read the status.
+    ::shutdown(fd_, SHUT_WR);
+    state_ = State::Lingering;
+    set_deadline(EventLoop::now_ms() + kLingerMs);
+    wait_readable();
+}
+
+void Connection::next_request() {
+    if (server_.draining.load()) return close();
+    if (reader_.has_buffered_input()) { // pipelined: the next head is already here
+        state_ = State::ReadingHead;
+        request_deadline_ms_ = EventLoop::now_ms() + server_.settings.request_timeout_ms;
+        set_deadline(request_deadline_ms_);
+        boost::asio::post(loop_.io(), [self = shared_from_this()] {
+            if (self->state_ == State::ReadingHead) self->process_input();
+        });
+        return;
+    }
+    state_ = State::Idle;
+    reader_.shrink_when_empty(); // an idle connection holds no buffer
+    set_deadline(EventLoop::now_ms() + server_.settings.keep_alive_timeout_ms);
+    wait_readable();
+}
+
+void Connection::stream_send(std::string bytes) {
+    if (state_ != State::Streaming) return;
+    if (stream_chunked_) {
+        char size[24];
+        const int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+        bytes.insert(0, size, static_cast<size_t>(n));
+        bytes += "\r\n";
+    }
+    if (out_.size() - out_sent_ + bytes.size() > server_.settings.max_stream_backlog)
+        return close(); // a reader this slow would hold unbounded memory
+    write(std::move(bytes));
+    set_deadline(EventLoop::now_ms() + server_.settings.stream_keep_alive_ms);
+}
+
+void Connection::stream_end() {
+    if (state_ != State::Streaming) return;
+    auto stream = std::move(stream_);
+    stream_ = nullptr;
+    state_ = State::Writing;
+    if (server_.draining.load()) close_after_write_ = true;
+    write(stream_chunked_ ? "0\r\n\r\n" : "");
+    if (stream) stream->mark_closed();
+}
+
+void Connection::on_tick(int64_t now) {
+    if (now < deadline_ms_) return;
+    switch (state_) {
+    case State::Verifying: {
+        // The provider is past its deadline: answer 503 (never 200) and close; the verdict, when it
+        // comes back, finds the exchange gone (disarm_verify_deadline() is false).
+        const VerifyDeadline *d = verify_;
+        verify_ = nullptr;
+        exchange_.reset();
+        d->watchdog->abandoned(); // counted stuck before the client can see the 503
+        state_ = State::Writing;
+        close_after_write_ = true;
+        linger_ = false;
+        set_deadline(now + server_.settings.request_timeout_ms);
+        return write(d->response);
+    }
+    case State::Streaming:
+        if (out_sent_ < out_.size() && now - last_write_ms_ > server_.settings.request_timeout_ms)
+            return close(); // the client stopped reading
+        return stream_send(": keep-alive\n\n");
+    case State::Handling:
+        set_deadline(INT64_MAX);
+        return;
+    default:
+        // Idle past the keep-alive timeout, a request past its deadline (slowloris), a response
+        // the client does not read, or the end of a lingering close.
+        return close();
+    }
+}
+
+void Connection::begin_drain() {
+    switch (state_) {
+    case State::Idle:
+        return close();
+    case State::Streaming:
+        close_after_write_ = true;
+        return stream_end();
+    default:
+        return; // busy: closes after its response (may_keep_alive() is false while draining)
+    }
+}
+
+void Connection::close() {
+    if (state_ == State::Closed) return;
+    state_ = State::Closed;
+    server_.open.fetch_sub(1);
+    boost::system::error_code ec;
+    socket_.close(ec); // cancels the pending waits
+    loop_.detach(this);
+    exchange_.reset(); // an exchange on the pool keeps this object until it returns
+    body_done_ = nullptr;
+    if (auto stream = std::move(stream_)) stream->mark_closed();
 }
 
 } // namespace fastmcp::host

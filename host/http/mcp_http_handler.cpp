@@ -9,20 +9,15 @@
 #include "../server/request_context.hpp"
 #include "host_services.hpp"
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/String.h>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <istream>
+#include <cstdlib>
 
 namespace fastmcp::host {
-
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 namespace {
 
@@ -69,18 +64,35 @@ std::string html_escape(std::string_view s) {
 
 } // namespace
 
-struct McpHttpHandler::Exchange {
-    HTTPServerRequest &request;
-    HTTPServerResponse &response;
-    ConnectionState &connection;
+struct McpHttpHandler::Call {
+    std::shared_ptr<HttpExchange> exchange;
+    ParsedRequest &request;
+    BufferedResponse &response;
     std::string_view path;
     std::string_view query;
-    std::shared_ptr<const AuthView> auth; // pinned for the whole request (reload-safe)
+    // The auth backend this request started with, pinned across every pool hop until the Call
+    // goes: a reload swaps the slot, not this (see auth_slot.hpp for where the old one is freed).
+    std::shared_ptr<const AuthView> auth;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::shared_ptr<const AccessToken> token;
+    std::string_view bearer; // the presented token (views the request), to scrub descriptions
+    std::string protocol_version;
+    std::shared_ptr<Session> session;
     int status = 0;
     size_t bytes = 0;
 
+    Call(const std::shared_ptr<HttpExchange> &x, std::shared_ptr<const AuthView> pinned)
+        : exchange(x), request(x->request()), response(x->response()), auth(std::move(pinned)) {
+        const std::string &uri = request.getURI();
+        std::string_view target(uri);
+        const size_t q = target.find('?');
+        path = target.substr(0, q);
+        if (q != std::string_view::npos) query = target.substr(q + 1);
+    }
+
     const AuthBackend *backend() const { return auth ? auth->backend.get() : nullptr; }
     void header(const std::string &name, const std::string &value) { response.set(name, value); }
+    // The answer; any thread. Logs the access line and hands the response to the loop.
     void send(int code, std::string_view content_type, std::string_view body) {
         status = code;
         bytes = body.size();
@@ -89,23 +101,23 @@ struct McpHttpHandler::Exchange {
         response.setContentLength(static_cast<std::streamsize>(body.size()));
         std::ostream &out = response.send();
         if (!body.empty()) out.write(body.data(), static_cast<std::streamsize>(body.size()));
+        log_access();
+        exchange->finish();
     }
     // After an early answer the unread body would corrupt the next request on this connection.
     void close_after() { response.setKeepAlive(false); }
-    // Reads and drops a small body of known length, so that an early answer (a 401 on every
-    // request of a client with a bad token) keeps the connection instead of costing a reconnect.
-    // Bodies above the limit, chunked ones and Expect: 100-continue still close the connection.
-    bool discard_small_body() {
-        constexpr std::streamsize kLimit = 64 * 1024;
-        if (!request.hasContentLength() || request.getExpectContinue()) return false;
-        const auto length = request.getContentLength64();
-        if (length < 0 || length > kLimit) return false;
-        char buffer[8192];
-        std::istream &in = request.stream();
-        std::streamsize left = static_cast<std::streamsize>(length);
-        while (left > 0 && in.read(buffer, std::min<std::streamsize>(left, sizeof buffer)))
-            left -= in.gcount();
-        return left == 0;
+    void log_access() const {
+        if (!log_enabled(FASTMCP_LOG_INFO)) return;
+        // Path only: the query string could carry a credential and is never logged.
+        const auto ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count();
+        char line[512];
+        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms",
+                      request.clientAddress().toString().c_str(), request.getMethod().c_str(),
+                      static_cast<int>(std::min<size_t>(path.size(), 200)), path.data(), status,
+                      bytes, ms);
+        log_message(FASTMCP_LOG_INFO, line);
     }
 };
 
@@ -113,117 +125,106 @@ McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)
     mcp_path_slash_ = config_.mcp_path + "/";
 }
 
-void McpHttpHandler::handle(HTTPServerRequest &request, HTTPServerResponse &response,
-                            ConnectionState &connection) {
-    const auto started = std::chrono::steady_clock::now();
-    const std::string &uri = request.getURI();
-    std::string_view target(uri);
-    size_t q = target.find('?');
-    Exchange x{request,
-               response,
-               connection,
-               target.substr(0, q),
-               q == std::string_view::npos ? std::string_view() : target.substr(q + 1),
-               config_.auth ? config_.auth->pin() : nullptr};
+void McpHttpHandler::handle(const std::shared_ptr<HttpExchange> &exchange) {
+    auto x = std::make_shared<Call>(exchange, config_.auth ? config_.auth->pin() : nullptr);
     try {
         route(x);
     } catch (const std::exception &e) {
-        if (!response.sent()) {
-            x.close_after();
-            x.send(500, "application/json", json_error("server_error", "internal error"));
+        if (!x->response.sent()) {
+            x->close_after();
+            x->send(500, "application/json", json_error("server_error", "internal error"));
         }
         log_message(FASTMCP_LOG_ERROR, std::string("request failed: ") + e.what());
     }
-    if (log_enabled(FASTMCP_LOG_INFO)) {
-        // Path only: the query string could carry a credential and is never logged.
-        auto ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count();
-        char line[512];
-        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms",
-                      request.clientAddress().toString().c_str(), request.getMethod().c_str(),
-                      static_cast<int>(std::min<size_t>(x.path.size(), 200)), x.path.data(),
-                      x.status, x.bytes, ms);
-        log_message(FASTMCP_LOG_INFO, line);
-    }
 }
 
-void McpHttpHandler::route(Exchange &x) {
-    HTTPServerRequest &req = x.request;
-    x.header("Access-Control-Allow-Origin", "*");
-    x.header("Access-Control-Expose-Headers", kExposeHeaders);
+void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
+    ParsedRequest &req = x->request;
+    x->header("Access-Control-Allow-Origin", "*");
+    x->header("Access-Control-Expose-Headers", kExposeHeaders);
 
     if (config_.loopback_guard) {
         if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
-            x.close_after();
-            return x.send(403, "application/json",
-                          json_error("forbidden", "Host header is not a loopback name"));
+            x->close_after();
+            return x->send(403, "application/json",
+                           json_error("forbidden", "Host header is not a loopback name"));
         }
         auto origin = req.find("Origin");
         if (origin != req.end() && !is_loopback_origin(origin->second)) {
-            x.close_after();
-            return x.send(403, "application/json",
-                          json_error("forbidden", "Origin is not allowed"));
+            x->close_after();
+            return x->send(403, "application/json",
+                           json_error("forbidden", "Origin is not allowed"));
         }
     }
 
-    const bool is_mcp = x.path == config_.mcp_path || x.path == mcp_path_slash_;
+    const bool is_mcp = x->path == config_.mcp_path || x->path == mcp_path_slash_;
     bool is_provider_route = false;
-    if (x.backend())
-        for (const auto &r : x.backend()->info().routes)
-            if (x.path == r) is_provider_route = true;
-    const bool is_complete = x.path == "/auth/complete";
+    if (x->backend())
+        for (const auto &r : x->backend()->info().routes)
+            if (x->path == r) is_provider_route = true;
+    const bool is_complete = x->path == "/auth/complete";
 
     if (!is_mcp && !is_provider_route && !is_complete) {
-        x.close_after();
-        return x.send(404, "application/json", json_error("not_found", "no such route"));
+        x->close_after();
+        return x->send(404, "application/json", json_error("not_found", "no such route"));
     }
     if (req.getMethod() == "OPTIONS") {
-        x.header("Access-Control-Allow-Methods", is_mcp ? "POST, OPTIONS" : "GET, OPTIONS");
-        x.header("Access-Control-Allow-Headers", kAllowHeaders);
-        x.header("Access-Control-Max-Age", "600");
-        x.header("Allow", is_mcp ? "POST, OPTIONS" : "GET, OPTIONS");
-        return x.send(204, {}, {});
+        const char *allow = !is_mcp            ? "GET, OPTIONS"
+                            : config_.sessions ? "GET, POST, DELETE, OPTIONS"
+                                               : "POST, OPTIONS";
+        x->header("Access-Control-Allow-Methods", allow);
+        x->header("Access-Control-Allow-Headers", kAllowHeaders);
+        x->header("Access-Control-Max-Age", "600");
+        x->header("Allow", allow);
+        return x->send(204, {}, {});
     }
     if (is_mcp) return serve_mcp(x);
     if (is_complete) return serve_auth_complete(x);
-
-    RouteRequest rr;
-    rr.method = req.getMethod();
-    rr.path = x.path;
-    rr.query = x.query;
-    for (const auto &[name, value] : req)
-        rr.headers.emplace_back(name, value);
-    auto answer = x.backend()->handle_route(rr);
-    if (!answer) {
-        x.close_after();
-        return x.send(
-            503, "application/json",
-            json_error("temporarily_unavailable", "the auth provider did not serve this route"));
-    }
-    for (const auto &[n, v] : answer->headers)
-        x.header(n, v);
-    x.send(answer->status, answer->content_type, answer->body);
+    serve_provider_route(x);
 }
 
-// Verifies the request's bearer token. On failure the response has been sent and false returned.
-bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken> &token) {
-    const AuthBackend *backend = x.backend();
-    if (!backend) return true;
-    const auto &metadata = x.auth->metadata_url;
+// Provider code may block (it is foreign): it runs on the pool.
+void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
+    const bool queued = x->exchange->run_blocking([this, x] {
+        RouteRequest rr;
+        rr.method = x->request.getMethod();
+        rr.path = x->path;
+        rr.query = x->query;
+        for (const auto &[name, value] : x->request)
+            rr.headers.emplace_back(name, value);
+        auto answer = x->backend()->handle_route(rr);
+        if (!answer) {
+            x->close_after();
+            return x->send(503, "application/json",
+                           json_error("temporarily_unavailable",
+                                      "the auth provider did not serve this route"));
+        }
+        for (const auto &[n, v] : answer->headers)
+            x->header(n, v);
+        x->send(answer->status, answer->content_type, answer->body);
+    });
+    if (!queued) {
+        x->close_after();
+        x->send(503, "application/json", json_error("server_busy", "the server is overloaded"));
+    }
+}
+
+void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<void()> next) {
+    const AuthBackend *backend = x->backend();
+    if (!backend) return next();
+    const auto &metadata = x->auth->metadata_url;
     auto reject = [&](const Challenge &c) {
-        if (!c.www_authenticate.empty()) x.header("WWW-Authenticate", c.www_authenticate);
-        if (!x.discard_small_body()) x.close_after();
-        x.send(c.status, "application/json", c.body);
-        return false;
+        if (!c.www_authenticate.empty()) x->header("WWW-Authenticate", c.www_authenticate);
+        if (!x->exchange->discard_small_body()) x->close_after();
+        x->send(c.status, "application/json", c.body);
     };
-    if (query_has_access_token(x.query))
+    if (query_has_access_token(x->query))
         return reject(
             invalid_request(metadata, "access tokens in the query string are not accepted"));
 
     std::vector<std::string_view> values;
-    for (auto it = x.request.find("Authorization");
-         it != x.request.end() && Poco::icompare(it->first, "Authorization") == 0; ++it)
+    for (auto it = x->request.find("Authorization");
+         it != x->request.end() && Poco::icompare(it->first, "Authorization") == 0; ++it)
         values.emplace_back(it->second);
     BearerExtraction bearer = extract_bearer(values);
     switch (bearer.kind) {
@@ -233,36 +234,58 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
     case BearerExtraction::Kind::Malformed:
         return reject(invalid_request(metadata, bearer.description));
     case BearerExtraction::Kind::Token:
+        x->bearer = bearer.token;
         break;
     }
 
-    AuthVerdict verdict;
-    if (x.auth->verify_deadline) {
-        const auto &d = *x.auth->verify_deadline;
-        x.connection.verifying(ConnectionTracker::now_ms() + d.watchdog->options().timeout.count(),
-                               d);
-        verdict = backend->verify(bearer.token);
-        if (!x.connection.finish_verify()) {
-            // The reaper answered 503 past the deadline and shut the socket: this verdict is
-            // nobody's.
-            d.watchdog->returned_late(verdict.reason);
-            x.close_after();
-            x.status = 503; // for the access log: that is what the client got
-            return false;
-        }
-    } else {
-        verdict = backend->verify(bearer.token);
+    // A verified-token cache hit (about a microsecond) is answered on the loop; anything else may
+    // block (a JWKS or introspection fetch) and goes to the pool.
+    if (config_.inline_work)
+        if (auto verdict = backend->verify_cached(bearer.token))
+            return on_verdict(x, std::move(*verdict), next);
+
+    // Per backend: the pinned view owns it, and x keeps the view alive while the loop holds it.
+    const VerifyDeadline *deadline =
+        x->auth->verify_deadline ? &*x->auth->verify_deadline : nullptr;
+    if (deadline)
+        x->exchange->arm_verify_deadline(
+            EventLoop::now_ms() + deadline->watchdog->options().timeout.count(), *deadline);
+    const bool queued = x->exchange->run_blocking([this, x, next, deadline] {
+        AuthVerdict verdict = x->backend()->verify(x->bearer);
+        x->exchange->post([this, x, next, deadline, verdict = std::move(verdict)]() mutable {
+            if (deadline && !x->exchange->disarm_verify_deadline()) {
+                // The loop answered 503 past the deadline and closed: this verdict is nobody's.
+                deadline->watchdog->returned_late(verdict.reason);
+                return;
+            }
+            on_verdict(x, std::move(verdict), next);
+        });
+    });
+    if (!queued) {
+        if (deadline) x->exchange->disarm_verify_deadline();
+        reject(provider_unavailable(metadata));
     }
+}
+
+void McpHttpHandler::on_verdict(const std::shared_ptr<Call> &x, AuthVerdict verdict,
+                                const std::function<void()> &next) {
+    const auto &metadata = x->auth->metadata_url;
+    auto reject = [&](const Challenge &c) {
+        if (!c.www_authenticate.empty()) x->header("WWW-Authenticate", c.www_authenticate);
+        if (!x->exchange->discard_small_body()) x->close_after();
+        x->send(c.status, "application/json", c.body);
+    };
+    const std::string_view presented = x->bearer;
     switch (verdict.reason) {
     case FASTMCP_REASON_OK:
         if (!verdict.token) return reject(provider_unavailable(metadata));
-        token = std::move(verdict.token);
-        return true;
+        x->token = std::move(verdict.token);
+        return next();
     case FASTMCP_REASON_MISSING_TOKEN:
         return reject(missing_credentials(metadata));
     case FASTMCP_REASON_INSUFFICIENT_SCOPE:
-        return reject(insufficient_scope(metadata, verdict.required_scope, verdict.description,
-                                         bearer.token));
+        return reject(
+            insufficient_scope(metadata, verdict.required_scope, verdict.description, presented));
     case FASTMCP_REASON_INTERNAL_ERROR:
     case FASTMCP_REASON_PROVIDER_TIMEOUT:
     case FASTMCP_REASON_NOT_IMPLEMENTED:
@@ -273,110 +296,264 @@ bool McpHttpHandler::authenticate(Exchange &x, std::shared_ptr<const AccessToken
         if (log_enabled(FASTMCP_LOG_DEBUG))
             log_message(FASTMCP_LOG_DEBUG,
                         std::string("token rejected: ") + fastmcp_reason_name(verdict.reason));
-        return reject(invalid_token(metadata, verdict.description, bearer.token));
+        return reject(invalid_token(metadata, verdict.description, presented));
     }
 }
 
-bool McpHttpHandler::read_body(Exchange &x, std::string &body) {
-    const size_t max = config_.limits.max_body_bytes;
-    auto too_large = [&] {
-        x.close_after();
-        x.send(413, "application/json",
-               json_error("payload_too_large", "the request body is too large"));
-        return false;
-    };
-    std::istream &in = x.request.stream();
-    if (x.request.hasContentLength()) {
-        auto length = x.request.getContentLength64();
-        if (length < 0 || static_cast<uint64_t>(length) > max) return too_large();
-        // curl and others wait for this before sending a larger body (only now, after auth and
-        // size).
-        if (x.request.getExpectContinue()) x.response.sendContinue();
-        body.resize(static_cast<size_t>(length));
-        in.read(body.data(), length);
-        if (in.gcount() != length) {
-            x.close_after();
-            x.send(400, "application/json",
-                   json_error("bad_request", "the request body is incomplete"));
-            return false;
-        }
-        return true;
-    }
-    if (x.request.getExpectContinue()) x.response.sendContinue();
-    char buffer[8192];
-    while (in) {
-        in.read(buffer, sizeof buffer);
-        body.append(buffer, static_cast<size_t>(in.gcount()));
-        if (body.size() > max) return too_large();
-    }
-    return true;
+void McpHttpHandler::serve_mcp(const std::shared_ptr<Call> &x) {
+    authenticate(x, [this, x] {
+        const std::string &method = x->request.getMethod();
+        if (method == "POST") return serve_mcp_post(x);
+        if (config_.sessions && method == "GET") return serve_mcp_get(x);
+        if (config_.sessions && method == "DELETE") return serve_mcp_delete(x);
+        x->header("Allow", config_.sessions ? "GET, POST, DELETE, OPTIONS" : "POST, OPTIONS");
+        x->close_after();
+        return x->send(405, "application/json",
+                       json_error("method_not_allowed",
+                                  config_.sessions
+                                      ? "use POST, GET (a session's stream) or DELETE"
+                                      : "use POST (this server is stateless: no SSE stream)"));
+    });
 }
 
-void McpHttpHandler::serve_mcp(Exchange &x) {
-    std::shared_ptr<const AccessToken> token;
-    if (!authenticate(x, token)) return;
-    if (x.request.getMethod() != "POST") {
-        x.header("Allow", "POST, OPTIONS");
-        x.close_after();
-        return x.send(
-            405, "application/json",
-            json_error("method_not_allowed", "use POST (this server offers no SSE stream)"));
+void McpHttpHandler::serve_mcp_post(const std::shared_ptr<Call> &x) {
+    x->protocol_version = x->request.get("MCP-Protocol-Version", "");
+    if (!x->protocol_version.empty() && !is_supported_protocol_version(x->protocol_version)) {
+        x->close_after();
+        return x->send(400, "application/json",
+                       jsonrpc_error(nullptr, kInvalidRequest,
+                                     "Bad Request: unsupported MCP-Protocol-Version"));
     }
-    std::string version = x.request.get("MCP-Protocol-Version", "");
-    if (!version.empty() && !is_supported_protocol_version(version)) {
-        x.close_after();
-        return x.send(400, "application/json",
-                      jsonrpc_error(nullptr, kInvalidRequest,
-                                    "Bad Request: unsupported MCP-Protocol-Version"));
-    }
-    const std::string &content_type = x.request.getContentType();
+    const std::string &content_type = x->request.getContentType();
     if (!content_type.empty() &&
         Poco::icompare(content_type.substr(0, 16), "application/json") != 0) {
-        x.close_after();
-        return x.send(415, "application/json",
-                      json_error("unsupported_media_type", "the body must be application/json"));
+        x->close_after();
+        return x->send(415, "application/json",
+                       json_error("unsupported_media_type", "the body must be application/json"));
     }
-    std::string body;
-    if (!read_body(x, body)) return;
-    x.connection.handling();
-
-    DispatchReply reply;
-    {
-        RequestScope scope(std::move(token));
-        reply =
-            config_.dispatcher->handle(body, version.empty() ? kDefaultProtocolVersion : version);
-    }
-    if (reply.body.empty()) return x.send(202, {}, {});
-    x.send(reply.http_status, "application/json", reply.body);
+    x->exchange->read_body(config_.limits.max_body_bytes, [this, x](HttpExchange::BodyResult r) {
+        switch (r) {
+        case HttpExchange::BodyResult::TooLarge:
+            x->close_after();
+            return x->send(413, "application/json",
+                           json_error("payload_too_large", "the request body is too large"));
+        case HttpExchange::BodyResult::Broken:
+            x->close_after();
+            return x->send(400, "application/json",
+                           json_error("bad_request", "the request body is incomplete"));
+        case HttpExchange::BodyResult::Ok:
+            return dispatch(x);
+        }
+    });
 }
 
-void McpHttpHandler::serve_auth_complete(Exchange &x) {
-    if (!x.backend()) {
-        x.close_after();
-        return x.send(404, "application/json",
-                      json_error("not_found", "auth is off on this server"));
+void McpHttpHandler::dispatch(const std::shared_ptr<Call> &x) {
+    // Parsing a small body is quick; a large one is parsed on the pool.
+    constexpr size_t kInlineParseBytes = 64 * 1024;
+    if (config_.inline_work && x->request.body().size() <= kInlineParseBytes)
+        return proceed(x, config_.dispatcher->parse(x->request.body()));
+    const bool queued = x->exchange->run_blocking([this, x] {
+        auto parsed = std::make_shared<ParsedBody>(config_.dispatcher->parse(x->request.body()));
+        x->exchange->post([this, x, parsed] { proceed(x, std::move(*parsed)); });
+    });
+    if (!queued) {
+        x->close_after();
+        x->send(503, "application/json", json_error("server_busy", "the server is overloaded"));
     }
-    std::shared_ptr<const AccessToken> token;
-    if (!authenticate(x, token)) return;
-    const AuthInfo &info = x.backend()->info();
-    nlohmann::json doc = {{"authenticated", true},
-                          {"subject", token->subject},
-                          {"client_id", token->client_id},
-                          {"scopes", token->scopes},
-                          {"expires_at", token->expires_at},
-                          {"issuer", token->issuer.empty() ? info.issuer : token->issuer},
-                          {"resource", info.resource}};
-    if (prefers_html(x.request.get("Accept", ""))) {
-        std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed "
-                           "in</title></head><body>"
-                           "<h1>Authentication complete</h1><p>Signed in as <strong>" +
-                           html_escape(token->subject) + "</strong> for " +
-                           html_escape(info.resource) +
-                           ".</p><p>You can close this window.</p></body></html>";
-        return x.send(200, "text/html; charset=utf-8", html);
+}
+
+namespace {
+
+bool is_method(const nlohmann::json &doc, std::string_view name) {
+    if (!doc.is_object()) return false;
+    auto m = doc.find("method");
+    return m != doc.end() && m->is_string() && m->get_ref<const std::string &>() == name;
+}
+
+// A single request (method and id): the kind of message a stream can answer.
+bool is_request(const nlohmann::json &doc) {
+    return doc.is_object() && doc.contains("id") && doc.contains("method");
+}
+
+SessionIdentity identity_of(const AccessToken *token) {
+    if (!token) return {};
+    return {token->subject, token->client_id};
+}
+
+// A request's way back to its client in stateful mode: its stream in the session.
+class SessionChannel final : public RequestChannel {
+  public:
+    SessionChannel(std::shared_ptr<Session> session, uint64_t stream)
+        : session_(std::move(session)), stream_(stream) {}
+    bool notify(std::string json_message) override {
+        return session_->send(stream_, json_message, false);
     }
-    x.send(200, "application/json",
-           doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    bool close_stream() override { return session_->close_sink(stream_); }
+
+  private:
+    std::shared_ptr<Session> session_;
+    uint64_t stream_;
+};
+
+} // namespace
+
+std::shared_ptr<Session> McpHttpHandler::session_of(const std::shared_ptr<Call> &x) {
+    const std::string id = x->request.get("Mcp-Session-Id", "");
+    if (id.empty()) {
+        x->send(400, "application/json",
+                jsonrpc_error(nullptr, kInvalidRequest,
+                              "Bad Request: Mcp-Session-Id header is required"));
+        return nullptr;
+    }
+    // Unknown, expired, ended, or another identity's: the same 404 (never that session's data).
+    auto session = config_.sessions->find(id, identity_of(x->token.get()), EventLoop::now_ms());
+    if (!session) {
+        x->send(404, "application/json", jsonrpc_error(nullptr, -32001, "Session not found"));
+        return nullptr;
+    }
+    x->header("Mcp-Session-Id", id);
+    return session;
+}
+
+void McpHttpHandler::proceed(const std::shared_ptr<Call> &x, ParsedBody parsed) {
+    if (config_.sessions && !parsed.reply) {
+        if (is_method(parsed.doc, "initialize")) {
+            x->session = config_.sessions->create(identity_of(x->token.get()), EventLoop::now_ms());
+            if (!x->session) {
+                x->close_after();
+                return x->send(503, "application/json",
+                               jsonrpc_error(parsed.doc.value("id", nlohmann::json()), -32000,
+                                             "Server busy: too many sessions"));
+            }
+            x->header("Mcp-Session-Id", x->session->id());
+        } else if (!(x->session = session_of(x))) {
+            return;
+        }
+    }
+    if (parsed.nonblocking && config_.inline_work) return execute_json(x, std::move(parsed));
+    // Work that may take time answers with a stream in stateful mode, so the client can resume it.
+    const std::string accept = x->request.get("Accept", "");
+    if (x->session && !parsed.reply && is_request(parsed.doc) &&
+        accept.find("text/event-stream") != std::string::npos)
+        return execute_streamed(x, std::move(parsed));
+    auto shared = std::make_shared<ParsedBody>(std::move(parsed));
+    if (!x->exchange->run_blocking([this, x, shared] { execute_json(x, std::move(*shared)); })) {
+        x->close_after();
+        x->send(503, "application/json", json_error("server_busy", "the server is overloaded"));
+    }
+}
+
+void McpHttpHandler::execute_json(const std::shared_ptr<Call> &x, ParsedBody parsed) {
+    DispatchReply reply;
+    {
+        RequestScope scope(x->token);
+        reply = config_.dispatcher->execute(std::move(parsed), x->protocol_version.empty()
+                                                                   ? kDefaultProtocolVersion
+                                                                   : x->protocol_version);
+    }
+    if (reply.body.empty()) return x->send(202, {}, {});
+    x->send(reply.http_status, "application/json", reply.body);
+}
+
+void McpHttpHandler::execute_streamed(const std::shared_ptr<Call> &x, ParsedBody parsed) {
+    x->response.setContentType("text/event-stream");
+    x->header("Cache-Control", "no-cache");
+    x->header("X-Accel-Buffering", "no"); // nginx: pass events through unbuffered
+    x->status = 200;
+    x->log_access();
+    auto sink = x->exchange->start_stream();
+    const uint64_t stream = x->session->open_request_stream(sink);
+    const nlohmann::json id = parsed.doc["id"];
+    auto shared = std::make_shared<ParsedBody>(std::move(parsed));
+    const bool queued = x->exchange->run_blocking([this, x, shared, stream] {
+        SessionChannel channel(x->session, stream);
+        DispatchReply reply;
+        {
+            RequestScope scope(x->token, &channel);
+            reply = config_.dispatcher->execute(std::move(*shared), x->protocol_version.empty()
+                                                                        ? kDefaultProtocolVersion
+                                                                        : x->protocol_version);
+        }
+        x->session->send(stream, reply.body, true);
+    });
+    if (!queued)
+        x->session->send(stream, jsonrpc_error(id, kInternalError, "Server busy: try again later"),
+                         true);
+}
+
+void McpHttpHandler::serve_mcp_get(const std::shared_ptr<Call> &x) {
+    if (x->request.get("Accept", "").find("text/event-stream") == std::string::npos) {
+        x->close_after();
+        return x->send(
+            406, "application/json",
+            json_error("not_acceptable", "a GET stream needs Accept: text/event-stream"));
+    }
+    auto session = session_of(x);
+    if (!session) return;
+    uint64_t last_event = 0;
+    const std::string last = x->request.get("Last-Event-ID", "");
+    if (!last.empty()) {
+        char *end = nullptr;
+        last_event = std::strtoull(last.c_str(), &end, 10);
+        if (*end != '\0') last_event = 0; // not one of ours: a plain GET stream
+    }
+    x->response.setContentType("text/event-stream");
+    x->header("Cache-Control", "no-cache");
+    x->header("X-Accel-Buffering", "no");
+    if (last_event == 0 && !session->standalone_available()) {
+        x->close_after();
+        return x->send(409, "application/json",
+                       json_error("conflict", "this session's GET stream is already open"));
+    }
+    x->status = 200;
+    x->log_access();
+    auto sink = x->exchange->start_stream();
+    if (last_event != 0 && session->resume(last_event, sink)) return;
+    if (!session->open_standalone_stream(sink)) sink->end();
+}
+
+void McpHttpHandler::serve_mcp_delete(const std::shared_ptr<Call> &x) {
+    const std::string id = x->request.get("Mcp-Session-Id", "");
+    if (id.empty()) {
+        x->close_after();
+        return x->send(400, "application/json",
+                       jsonrpc_error(nullptr, kInvalidRequest,
+                                     "Bad Request: Mcp-Session-Id header is required"));
+    }
+    if (!config_.sessions->remove(id, identity_of(x->token.get())))
+        return x->send(404, "application/json",
+                       jsonrpc_error(nullptr, -32001, "Session not found"));
+    x->send(204, {}, {});
+}
+
+void McpHttpHandler::serve_auth_complete(const std::shared_ptr<Call> &x) {
+    if (!x->backend()) {
+        x->close_after();
+        return x->send(404, "application/json",
+                       json_error("not_found", "auth is off on this server"));
+    }
+    authenticate(x, [this, x] {
+        const AuthInfo &info = x->backend()->info();
+        const AccessToken &token = *x->token;
+        nlohmann::json doc = {{"authenticated", true},
+                              {"subject", token.subject},
+                              {"client_id", token.client_id},
+                              {"scopes", token.scopes},
+                              {"expires_at", token.expires_at},
+                              {"issuer", token.issuer.empty() ? info.issuer : token.issuer},
+                              {"resource", info.resource}};
+        if (prefers_html(x->request.get("Accept", ""))) {
+            std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed "
+                               "in</title></head><body>"
+                               "<h1>Authentication complete</h1><p>Signed in as <strong>" +
+                               html_escape(token.subject) + "</strong> for " +
+                               html_escape(info.resource) +
+                               ".</p><p>You can close this window.</p></body></html>";
+            return x->send(200, "text/html; charset=utf-8", html);
+        }
+        x->send(200, "application/json",
+                doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    });
 }
 
 } // namespace fastmcp::host

@@ -50,9 +50,12 @@ bool is_loopback_host_header(std::string_view host) { return loopback_authority(
 
 bool is_loopback_origin(std::string_view origin) {
     std::string_view rest;
-    if (origin.substr(0, 7) == "http://") rest = origin.substr(7);
-    else if (origin.substr(0, 8) == "https://") rest = origin.substr(8);
-    else return false;
+    if (origin.substr(0, 7) == "http://")
+        rest = origin.substr(7);
+    else if (origin.substr(0, 8) == "https://")
+        rest = origin.substr(8);
+    else
+        return false;
     if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     return loopback_authority(rest);
 }

@@ -24,12 +24,6 @@ std::ostream &BufferedResponse::send() {
     return out_;
 }
 
-void BufferedResponse::sendContinue() {
-    // Interim response: goes out at once (the client waits for it before sending the body).
-    send_all(fd_, getVersion() == HTTP_1_0 ? std::string_view()
-                                           : std::string_view("HTTP/1.1 100 Continue\r\n\r\n"));
-}
-
 void BufferedResponse::sendFile(const std::string &, const std::string &) {
     throw Poco::NotImplementedException("sendFile");
 }
@@ -54,16 +48,7 @@ void BufferedResponse::requireAuthentication(const std::string &realm) {
     sent_ = true;
 }
 
-bool BufferedResponse::commit(bool head_request) {
-    const int status = static_cast<int>(getStatus());
-    const bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
-    if (bodiless_status)
-        erase("Content-Length"); // RFC 9110 §8.6: never on 1xx/204
-    else if (!hasContentLength())
-        setContentLength(static_cast<std::streamsize>(body_buf_.body.size()));
-    const std::string &body = body_buf_.body;
-    std::string out;
-    out.reserve(256 + body.size());
+void BufferedResponse::append_head(std::string &out, int status) {
     out += getVersion();
     out += ' ';
     out += std::to_string(status);
@@ -77,16 +62,38 @@ bool BufferedResponse::commit(bool head_request) {
         out += "\r\n";
     }
     out += "\r\n";
+}
+
+std::string BufferedResponse::serialize(bool head_request) {
+    const int status = static_cast<int>(getStatus());
+    const bool bodiless_status = (status >= 100 && status < 200) || status == 204 || status == 304;
+    if (bodiless_status)
+        erase("Content-Length"); // RFC 9110 §8.6: never on 1xx/204
+    else if (!hasContentLength())
+        setContentLength(static_cast<std::streamsize>(body_buf_.body.size()));
+    const std::string &body = body_buf_.body;
+    std::string out;
+    out.reserve(256 + body.size());
+    append_head(out, status);
     if (!head_request && !bodiless_status) out += body;
-    return send_all(fd_, out);
+    return out;
+}
+
+std::string BufferedResponse::serialize_stream_head() {
+    sent_ = true;
+    erase("Content-Length");
+    std::string out;
+    out.reserve(256);
+    append_head(out, static_cast<int>(getStatus()));
+    return out;
 }
 
 ParsedRequest::ParsedRequest(const RequestHead &head, BufferedResponse &response,
-                             SocketReader &reader, const Poco::Net::SocketAddress &client,
+                             const Poco::Net::SocketAddress &client,
                              const Poco::Net::SocketAddress &server,
                              const Poco::Net::HTTPServerParams &params)
-    : response_(response), client_(client), server_(server), params_(params), body_buf_(reader),
-      body_(&body_buf_) {
+    : response_(response), client_(client), server_(server), params_(params), framing_(head.body),
+      content_length_(head.content_length), body_stream_(&body_buf_) {
     setMethod(std::string(head.method));
     setURI(std::string(head.target));
     setVersion(head.minor_version == 0 ? HTTP_1_0 : HTTP_1_1);
@@ -94,28 +101,9 @@ ParsedRequest::ParsedRequest(const RequestHead &head, BufferedResponse &response
         add(std::string(name), std::string(value));
 }
 
-ParsedRequest::BodyBuf::int_type ParsedRequest::BodyBuf::underflow() {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    const size_t n = reader_.read_body(buffer_, sizeof buffer_);
-    if (n == 0) return traits_type::eof();
-    setg(buffer_, buffer_, buffer_ + n);
-    return traits_type::to_int_type(*gptr());
-}
-
-std::streamsize ParsedRequest::BodyBuf::xsgetn(char *s, std::streamsize n) {
-    std::streamsize got = 0;
-    if (const std::streamsize buffered = egptr() - gptr();
-        buffered > 0) { // what underflow already holds
-        got = std::min(buffered, n);
-        std::memcpy(s, gptr(), static_cast<size_t>(got));
-        gbump(static_cast<int>(got));
-    }
-    while (got < n) { // the rest straight into the caller's buffer
-        const size_t k = reader_.read_body(s + got, static_cast<size_t>(n - got));
-        if (k == 0) break;
-        got += static_cast<std::streamsize>(k);
-    }
-    return got;
+void ParsedRequest::body_complete() {
+    body_buf_.set(body_);
+    body_stream_.clear();
 }
 
 } // namespace fastmcp::host

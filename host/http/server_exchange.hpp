@@ -1,11 +1,10 @@
 // Poco's HTTPServerRequest/HTTPServerResponse interfaces over our own request parsing
-// (request_head, socket_reader), so that handlers keep the Poco API. The response is buffered and
-// goes out as one write (head and body) once the handler returns: Poco's writes the head through
-// an ostream field by field.
+// (request_head, socket_reader), so that handlers keep the Poco API. The request body is read by
+// the event loop into memory before the handler looks at it; the response is buffered and goes
+// out as one write (head and body) when the handler finishes.
 #pragma once
 
 #include "request_head.hpp"
-#include "socket_reader.hpp"
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -19,22 +18,24 @@
 
 namespace fastmcp::host {
 
-// The response to one request, written by commit().
+// The response to one request: serialize() gives the bytes to send.
 class BufferedResponse : public Poco::Net::HTTPServerResponse {
   public:
-    explicit BufferedResponse(int fd) : fd_(fd), out_(&body_buf_) {}
+    BufferedResponse() : out_(&body_buf_) {}
 
     std::ostream &send() override;
-    void sendContinue() override;
+    // The loop answers Expect: 100-continue itself when the handler asks for the body.
+    void sendContinue() override {}
     void sendFile(const std::string &path, const std::string &mediaType) override;
     void sendBuffer(const void *buffer, std::size_t length) override;
     void redirect(const std::string &uri, HTTPStatus status = HTTP_FOUND) override;
     void requireAuthentication(const std::string &realm) override;
     bool sent() const override { return sent_; }
 
-    // Writes the status line, the fields and the body (none for HEAD, 1xx, 204, 304) in one go.
-    // False when the peer is gone.
-    bool commit(bool head_request);
+    // The status line, the fields and the body (none for HEAD, 1xx, 204, 304).
+    std::string serialize(bool head_request);
+    // Only the status line and fields, for a streamed body (chunked, or close-delimited).
+    std::string serialize_stream_head();
 
   private:
     class BodyBuf : public std::streambuf {
@@ -51,48 +52,48 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
             return n;
         }
     };
-    int fd_;
+    void append_head(std::string &out, int status);
     bool sent_ = false;
     BodyBuf body_buf_;
     std::ostream out_;
 };
 
-// One parsed request; its body streams from the connection's reader.
+// One parsed request; stream() reads the body once the loop has read it (set_body).
 class ParsedRequest : public Poco::Net::HTTPServerRequest {
   public:
-    ParsedRequest(const RequestHead &head, BufferedResponse &response, SocketReader &reader,
+    ParsedRequest(const RequestHead &head, BufferedResponse &response,
                   const Poco::Net::SocketAddress &client, const Poco::Net::SocketAddress &server,
                   const Poco::Net::HTTPServerParams &params);
 
-    std::istream &stream() override { return body_; }
+    std::istream &stream() override { return body_stream_; }
     const Poco::Net::SocketAddress &clientAddress() const override { return client_; }
     const Poco::Net::SocketAddress &serverAddress() const override { return server_; }
     const Poco::Net::HTTPServerParams &serverParams() const override { return params_; }
     Poco::Net::HTTPServerResponse &response() const override { return response_; }
     bool secure() const override { return false; }
 
+    RequestHead::Body framing() const { return framing_; }
+    uint64_t declared_length() const { return content_length_; }
+    std::string &body() { return body_; }
+    void body_complete(); // rewinds stream() to the start of body()
+
   private:
     class BodyBuf : public std::streambuf {
       public:
-        explicit BodyBuf(SocketReader &reader) : reader_(reader) {}
-
-      protected:
-        int_type underflow() override;
-        std::streamsize xsgetn(char *s, std::streamsize n) override;
-
-      private:
-        SocketReader &reader_;
-        char buffer_[4096];
+        void set(std::string &s) { setg(s.data(), s.data(), s.data() + s.size()); }
     };
     BufferedResponse &response_;
-    const Poco::Net::SocketAddress &client_;
-    const Poco::Net::SocketAddress &server_;
+    Poco::Net::SocketAddress client_;
+    Poco::Net::SocketAddress server_;
     const Poco::Net::HTTPServerParams &params_;
+    RequestHead::Body framing_;
+    uint64_t content_length_;
+    std::string body_;
     BodyBuf body_buf_;
-    std::istream body_;
+    std::istream body_stream_;
 };
 
-// Writes all of `data` to a blocking socket (SO_SNDTIMEO bounds it). False when the peer is gone.
+// Writes all of `data` to a blocking socket. False when the peer is gone.
 bool send_all(int fd, std::string_view data);
 
 } // namespace fastmcp::host

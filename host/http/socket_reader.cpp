@@ -13,9 +13,18 @@ constexpr size_t kMaxChunkLine = 1024;   // size + extensions
 constexpr size_t kMaxTrailerLine = 8192; // like one header field
 constexpr size_t kMaxTrailerLines = 100;
 constexpr size_t kMaxBodyBuffer = 64 * 1024;
+constexpr size_t kInitialBuffer = 4 * 1024; // a typical MCP request with a bearer token fits
 } // namespace
 
+void SocketReader::shrink_when_empty() {
+    if (begin_ != end_ || buffer_.empty()) return;
+    begin_ = end_ = 0;
+    std::vector<char>().swap(buffer_);
+}
+
 bool SocketReader::fill(size_t limit) {
+    would_block_ = false;
+    if (buffer_.empty()) buffer_.resize(std::min(limit, kInitialBuffer));
     if (begin_ == end_) begin_ = end_ = 0;
     if (end_ == buffer_.size()) {
         if (begin_ > 0) { // slide the unread bytes to the front
@@ -30,14 +39,16 @@ bool SocketReader::fill(size_t limit) {
     }
     ssize_t n;
     do {
-        n = ::recv(fd_, buffer_.data() + end_, buffer_.size() - end_, 0);
+        n = ::recv(fd_, buffer_.data() + end_, buffer_.size() - end_, MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    if (n <= 0) return false; // EOF, error, or SO_RCVTIMEO (EAGAIN)
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) would_block_ = true;
+    if (n <= 0) return false; // EOF, error, or nothing waiting (would_block_)
     end_ += static_cast<size_t>(n);
     return true;
 }
 
 SocketReader::Head SocketReader::read_head(size_t max_bytes, std::string_view &head) {
+    would_block_ = false;
     size_t searched = 0; // "\r\n\r\n" cannot end before this offset
     for (;;) {
         // RFC 9112 §2.2: empty lines before a request line are ignored.
@@ -55,7 +66,7 @@ SocketReader::Head SocketReader::read_head(size_t max_bytes, std::string_view &h
         }
         searched = received.size();
         if (received.size() >= max_bytes) return Head::TooLarge;
-        if (!fill(max_bytes + 4)) return Head::Closed;
+        if (!fill(max_bytes + 4)) return would_block_ ? Head::NeedMore : Head::Closed;
     }
 }
 
@@ -107,11 +118,13 @@ bool SocketReader::read_line(size_t max, std::string_view &line) {
             return true;
         }
         searched = received.size();
-        if (received.size() > max + 1 || !fill(std::max(kMaxBodyBuffer, max + 2))) return false;
+        if (received.size() > max + 1) return false;
+        if (!fill(std::max(kMaxBodyBuffer, max + 2))) return false; // would_block_ tells which
     }
 }
 
 size_t SocketReader::read_body(char *out, size_t n) {
+    would_block_ = false;
     if (n == 0) return 0;
     for (;;) {
         switch (state_) {
@@ -120,14 +133,14 @@ size_t SocketReader::read_body(char *out, size_t n) {
             return 0;
         case State::Length:
         case State::ChunkData: { // `remaining_` bytes of body or of the current chunk
-            if (available() == 0 && !fill(kMaxBodyBuffer)) return fail();
+            if (available() == 0 && !fill(kMaxBodyBuffer)) return would_block_ ? 0 : fail();
             const size_t k = take(out, n);
             if (remaining_ == 0) state_ = state_ == State::Length ? State::Done : State::ChunkEnd;
             return k;
         }
         case State::ChunkSize: {
             std::string_view line;
-            if (!read_line(kMaxChunkLine, line)) return fail();
+            if (!read_line(kMaxChunkLine, line)) return would_block_ ? 0 : fail();
             const size_t ext = line.find(';'); // chunk extensions are ignored (RFC 9112 §7.1.1)
             const std::string_view digits = line.substr(0, ext);
             if (digits.empty() || digits.size() > 15) return fail();
@@ -148,13 +161,14 @@ size_t SocketReader::read_body(char *out, size_t n) {
         }
         case State::ChunkEnd: {
             std::string_view line;
-            if (!read_line(0, line)) return fail(); // exactly CRLF after the chunk's data
+            if (!read_line(0, line))
+                return would_block_ ? 0 : fail(); // exactly CRLF after the data
             state_ = State::ChunkSize;
             continue;
         }
         case State::Trailers: {
             std::string_view line;
-            if (!read_line(kMaxTrailerLine, line)) return fail();
+            if (!read_line(kMaxTrailerLine, line)) return would_block_ ? 0 : fail();
             if (line.empty()) {
                 state_ = State::Done;
                 return 0;

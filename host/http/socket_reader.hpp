@@ -1,6 +1,8 @@
-// Buffered reading of HTTP/1.1 requests from one connected socket: whole request heads (for
-// parse_request_head) and request bodies, framed by Content-Length or the chunked coding
-// (RFC 9112 §6-§7). Bytes past the current request (a pipelined next one) stay buffered.
+// Buffered reading of HTTP/1.1 requests from one connected non-blocking socket: whole request heads
+// (for parse_request_head) and request bodies, framed by Content-Length or the chunked coding
+// (RFC 9112 §6-§7). Bytes past the current request (a pipelined next one) stay buffered. Every
+// receive is non-blocking: when the socket has nothing more, a call returns what it has and
+// would_block() tells the event loop to wait for readability and call again (the state resumes).
 #pragma once
 
 #include "request_head.hpp"
@@ -14,32 +16,35 @@ namespace fastmcp::host {
 
 class SocketReader {
   public:
-    explicit SocketReader(int fd) : fd_(fd), buffer_(16 * 1024) {}
+    explicit SocketReader(int fd) : fd_(fd) {}
 
-    enum class Head { Ok, Closed, TooLarge };
+    enum class Head { Ok, Closed, TooLarge, NeedMore };
     // Reads until a whole head ("...\r\n\r\n") is buffered; `head` views it until consume_head().
-    // Closed: EOF, an error or a receive timeout (before the head was complete: nothing to answer).
-    // TooLarge: the head did not fit in `max_bytes`.
+    // Closed: EOF or an error (before the head was complete: nothing to answer).
+    // TooLarge: the head did not fit in `max_bytes`. NeedMore: nothing more to read yet.
     Head read_head(size_t max_bytes, std::string_view &head);
     void consume_head();
 
     // Starts reading the body of the request whose head was just consumed.
     void begin_body(RequestHead::Body framing, uint64_t content_length);
-    // Up to `n` body bytes; 0 at the end of the body or on an error (see body_failed).
+    // Up to `n` body bytes; 0 at the end of the body, on an error (see body_failed), or when the
+    // socket has nothing more yet (would_block()).
     size_t read_body(char *out, size_t n);
     // The whole body was read (so the next request starts at the next buffered byte).
     bool body_complete() const { return state_ == State::Done; }
     bool body_failed() const { return state_ == State::Failed; }
 
     bool has_buffered_input() const { return end_ > begin_; }
-    // One blocking receive (bounded by SO_RCVTIMEO); false on EOF, error or timeout.
-    bool receive() { return fill(buffer_.size()); }
+    // The last receive found no bytes waiting (not an error: wait for readability).
+    bool would_block() const { return would_block_; }
+    // Gives the buffer's memory back while a keep-alive connection idles with nothing buffered.
+    void shrink_when_empty();
 
   private:
     enum class State { Done, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, Failed };
     size_t available() const { return end_ - begin_; }
     // Receives more bytes after the buffered ones (growing up to `limit` bytes); false on
-    // EOF/error.
+    // EOF/error, or with would_block_ set when none are waiting.
     bool fill(size_t limit);
     // A CRLF-terminated line of at most `max` bytes (without the CRLF), consumed; false on error.
     bool read_line(size_t max, std::string_view &line);
@@ -53,6 +58,7 @@ class SocketReader {
     State state_ = State::Done;
     uint64_t remaining_ = 0; // of the body (Length) or of the current chunk (ChunkData)
     size_t trailer_lines_ = 0;
+    bool would_block_ = false;
 };
 
 } // namespace fastmcp::host

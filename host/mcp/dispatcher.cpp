@@ -65,10 +65,47 @@ Dispatcher::Dispatcher(ServerInfo info, std::map<std::string, Tool, std::less<>>
 }
 
 DispatchReply Dispatcher::handle(std::string_view body, std::string_view protocol_version) const {
-    if (json_depth_exceeds(body, max_json_depth_))
-        return {400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
-    json doc = json::parse(body, nullptr, false);
-    if (doc.is_discarded()) return {400, jsonrpc_error(nullptr, kParseError, "Parse error")};
+    return execute(parse(body), protocol_version);
+}
+
+ParsedBody Dispatcher::parse(std::string_view body) const {
+    ParsedBody out;
+    if (json_depth_exceeds(body, max_json_depth_)) {
+        out.reply = DispatchReply{400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
+        out.nonblocking = true;
+        return out;
+    }
+    out.doc = json::parse(body, nullptr, false);
+    if (out.doc.is_discarded()) {
+        out.reply = DispatchReply{400, jsonrpc_error(nullptr, kParseError, "Parse error")};
+        out.nonblocking = true;
+        return out;
+    }
+    if (!out.doc.is_object()) return out; // batches and junk: the pool
+    auto method = out.doc.find("method");
+    if (method == out.doc.end() || !method->is_string() || !out.doc.contains("id")) {
+        out.nonblocking = true; // a response, a notification or an invalid request: no work
+        return out;
+    }
+    const std::string &m = method->get_ref<const std::string &>();
+    if (m == "tools/call") {
+        auto params = out.doc.find("params");
+        if (params != out.doc.end() && params->is_object()) {
+            auto name = params->find("name");
+            if (name != params->end() && name->is_string()) {
+                auto tool = tools_.find(name->get_ref<const std::string &>());
+                out.nonblocking = tool == tools_.end() || tool->second.nonblocking;
+            }
+        }
+        return out;
+    }
+    out.nonblocking = m == "ping" || m == "initialize" || m == "tools/list" || m == "logging/setLevel";
+    return out;
+}
+
+DispatchReply Dispatcher::execute(ParsedBody parsed, std::string_view protocol_version) const {
+    if (parsed.reply) return std::move(*parsed.reply);
+    json &doc = parsed.doc;
 
     if (doc.is_array()) {
         if (!protocol_allows_batches(protocol_version))

@@ -27,12 +27,25 @@ struct DispatchReply {
     std::string body; // empty: 202 Accepted, no body
 };
 
+// One POST body, parsed: either an answer already (a parse error) or a document to execute.
+struct ParsedBody {
+    nlohmann::json doc;
+    std::optional<DispatchReply> reply; // set: nothing to execute
+    bool nonblocking = false;           // execute() may run on the I/O loop
+};
+
 class Dispatcher {
 public:
     Dispatcher(ServerInfo info, std::map<std::string, Tool, std::less<>> tools, int max_json_depth = 64,
                size_t max_batch = 64);
 
     DispatchReply handle(std::string_view body, std::string_view protocol_version) const;
+    // handle() in two steps, so the caller can run quick requests inline and the rest on a pool:
+    // nonblocking is set for a single message whose method is answered from memory (ping,
+    // initialize, tools/list, logging/setLevel, notifications, responses) or a call of a
+    // nonblocking tool.
+    ParsedBody parse(std::string_view body) const;
+    DispatchReply execute(ParsedBody parsed, std::string_view protocol_version) const;
 
 private:
     std::optional<std::string> handle_message(const nlohmann::json &message, bool in_batch) const;

@@ -11,8 +11,10 @@ nlohmann::json whoami_json(const AccessToken *token) {
             {"claims", std::move(claims)}};
 }
 
+// Both tools are pure functions of their arguments and the request's token: they run on the I/O
+// loop (no thread hand-off per call).
 void add_demo_tools(Server &server) {
-    server.tool("whoami", "Who is calling: the verified access token's subject, client, scopes, expiry and claims",
+    server.nonblocking_tool("whoami", "Who is calling: the verified access token's subject, client, scopes, expiry and claims",
                 R"({"type":"object","properties":{}})", [](const nlohmann::json &) {
                     auto token = get_access_token();
                     nlohmann::json who = whoami_json(token.get());
@@ -20,7 +22,7 @@ void add_demo_tools(Server &server) {
                     r.structured = std::move(who);
                     return r;
                 });
-    server.tool("echo", "Echo the given text back",
+    server.nonblocking_tool("echo", "Echo the given text back",
                 R"({"type":"object","properties":{"text":{"type":"string"}},"required":["text"]})",
                 [](const nlohmann::json &args) {
                     const auto &text = args.at("text");

@@ -10,7 +10,7 @@
 #include "auth_reload.hpp"
 #include "host_services.hpp"
 
-#include <Poco/Exception.h>
+#include "fastmcp/env/environment.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -47,6 +47,13 @@ Server &Server::tool(std::string name, std::string description, std::string_view
         throw std::invalid_argument("tool " + name + ": the input schema is not a JSON object");
     return tool(
         Tool{std::move(name), std::move(description), std::move(schema), std::move(handler)});
+}
+
+Server &Server::nonblocking_tool(std::string name, std::string description,
+                                 std::string_view input_schema_json, ToolHandler handler) {
+    tool(name, std::move(description), input_schema_json, std::move(handler));
+    impl_->tools.find(name)->second.nonblocking = true;
+    return *this;
 }
 
 Server &Server::tool(Tool t) {
@@ -101,6 +108,26 @@ std::string normalise_path(std::string path) {
     if (path.find_first_of("?# ") != std::string::npos)
         throw StartupError("--path must be a plain path: " + path);
     return path;
+}
+
+// FASTMCP_STATELESS_HTTP (process environment, then the .env file), read as FastMCP reads a bool.
+bool stateless_from_environment(const std::string &env_file) {
+    std::optional<env::Variable> value;
+    try {
+        value = env::Environment::from_process(
+                    env_file.empty() ? std::nullopt : std::optional<std::string>(env_file))
+                    .get("FASTMCP_STATELESS_HTTP");
+    } catch (const std::exception &e) {
+        throw StartupError(e.what());
+    }
+    if (!value) return true;
+    std::string v = value->value;
+    for (auto &c : v)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    throw StartupError(value->label() + ": '" + value->value +
+                       "' is not a boolean (true/false, 1/0, yes/no, on/off)");
 }
 
 } // namespace
@@ -163,6 +190,13 @@ int Server::run(const RunOptions &options) {
         auth.reset(); // the slot owns it now, so a reload can release it
         config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools,
                                                                options.limits.max_json_depth);
+        if (options.stateful || !stateless_from_environment(options.env_file)) {
+            host::SessionLimits session_limits;
+            session_limits.max_sessions = static_cast<size_t>(options.limits.max_sessions);
+            session_limits.idle_timeout_ms = options.limits.session_idle_timeout_ms;
+            config.sessions = std::make_shared<host::SessionStore>(session_limits);
+        }
+        config.inline_work = std::getenv("FASTMCP_NO_INLINE") == nullptr; // bench: measure the pool
 
         // Block the stop signals before any thread starts, so they all inherit the mask and only
         // sigtimedwait below receives them.
@@ -188,9 +222,9 @@ int Server::run(const RunOptions &options) {
             server =
                 std::make_unique<host::HttpServer>(options.host, options.port, options.limits,
                                                    std::make_shared<host::McpHttpHandler>(config));
-        } catch (const Poco::Exception &e) {
+        } catch (const std::exception &e) {
             throw StartupError("cannot listen on " + options.host + ":" +
-                               std::to_string(options.port) + ": " + e.displayText());
+                               std::to_string(options.port) + ": " + e.what());
         }
         server->start();
         const std::string url =
@@ -199,10 +233,13 @@ int Server::run(const RunOptions &options) {
             std::fprintf(stdout, "Listening on %s\n", url.c_str());
             std::fflush(stdout);
         }
-        host::log_message(FASTMCP_LOG_INFO, "serving " + impl_->info.name + " (" +
-                                                std::to_string(impl_->tools.size()) +
-                                                " tools) on " + url +
-                                                (auth_on ? " with auth" : ""));
+        host::log_message(FASTMCP_LOG_INFO,
+                          "serving " + impl_->info.name + " (" +
+                              std::to_string(impl_->tools.size()) + " tools) on " + url +
+                              (auth_on ? " with auth" : "") +
+                              (config.sessions ? ", stateful (sessions)" : ", stateless") + "; " +
+                              std::to_string(server->workers()) + " event loop(s), at most " +
+                              std::to_string(server->max_connections()) + " connections");
         if (options.on_ready) options.on_ready(url);
 
         for (;;) {
@@ -231,6 +268,8 @@ int Server::run(const RunOptions &options) {
                                           "application, not by FASTMCP_SERVER_AUTH");
                 }
             }
+            // Replaced providers die here, once their last request let go: off the event loops.
+            slot->collect();
         }
         const bool drained = server->drain(options.limits.drain_timeout_ms);
         host::log_message(drained ? FASTMCP_LOG_INFO : FASTMCP_LOG_WARNING,

@@ -1,6 +1,7 @@
 #include "server_module.hpp"
 
 #include "host_services.hpp"
+#include "request_context.hpp"
 
 #include "fastmcp/env/environment.hpp"
 
@@ -137,6 +138,22 @@ void ServerModule::register_tools(Server &server, const std::string &env_file) {
         if (it == self->env_.end()) return 0;
         *out = {it->second.data(), it->second.size()};
         return 1;
+    };
+    host_.notify = [](void *, const char *method, size_t method_size, const char *params,
+                      size_t params_size) -> int {
+        RequestChannel *channel = current_request_channel();
+        if (!channel || !method) return 0;
+        nlohmann::json message = {{"jsonrpc", "2.0"}, {"method", std::string(method, method_size)}};
+        if (params && params_size) {
+            auto p = nlohmann::json::parse(std::string_view(params, params_size), nullptr, false);
+            if (!p.is_object()) return 0;
+            message["params"] = std::move(p);
+        }
+        return channel->notify(message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) ? 1 : 0;
+    };
+    host_.close_sse_stream = [](void *) -> int {
+        RequestChannel *channel = current_request_channel();
+        return channel && channel->close_stream() ? 1 : 0;
     };
     host_.ctx = this;
     host_.log = log_c;

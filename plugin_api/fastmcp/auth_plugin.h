@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define FASTMCP_AUTH_ABI_MAJOR 1u
-#define FASTMCP_AUTH_ABI_MINOR 0u
+#define FASTMCP_AUTH_ABI_MINOR 1u
 #define FASTMCP_AUTH_ENTRY_SYMBOL "fastmcp_auth_module"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -261,6 +261,15 @@ typedef struct fastmcp_provider_desc {
      * on_response was called once), 0 when the path is not the provider's. */
     int (*handle_route)(void *self, const fastmcp_route_request *request,
                         fastmcp_route_response_fn on_response, void *user);
+
+    /* ABI 1.1 (check struct_size; may be NULL). Verify from what the provider already holds,
+     * without blocking: a cache of verified tokens, a static table. It must not fetch, wait on
+     * I/O or on a lock held across I/O, and should take about a microsecond; the host calls it on
+     * its event loop. Returns 1 after calling on_verdict exactly once; 0 (on_verdict not called)
+     * when the answer needs real work, and the host then calls verify on a worker thread.
+     * Thread-safe. */
+    int (*verify_cached)(void *self, const char *token, size_t token_size,
+                         fastmcp_verdict_fn on_verdict, void *user);
 } fastmcp_provider_desc;
 
 /* ---- The module: what the single entry symbol returns ---- */

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -158,6 +159,9 @@ class Provider {
 public:
     virtual ~Provider() = default;
     virtual Verdict verify(std::string_view token) = 0;
+    // The answer from what the provider already holds, never blocking (see verify_cached in
+    // auth_plugin.h); nullopt sends the host to verify() on a worker thread.
+    virtual std::optional<Verdict> verify_cached(std::string_view) { return std::nullopt; }
     virtual std::string describe_json() = 0;
     // Return true when the route is the provider's and `out` was filled.
     virtual bool handle_route(const RouteRequest &, RouteResponse &) { return false; }
@@ -222,6 +226,17 @@ template <class T> struct Thunks {
             return 1; // the host treats this as a rejection
         }
     }
+    static int verify_cached(void *self, const char *token, size_t size,
+                             fastmcp_verdict_fn on_verdict, void *user) {
+        try {
+            std::optional<Verdict> v = static_cast<T *>(self)->verify_cached(std::string_view(token, size));
+            if (!v) return 0;
+            emit_verdict(*v, on_verdict, user);
+            return 1;
+        } catch (...) {
+            return 0; // the worker-thread verify decides
+        }
+    }
     static int describe(void *self, fastmcp_bytes_fn on_json, void *user) {
         try {
             std::string json = static_cast<T *>(self)->describe_json();
@@ -278,7 +293,8 @@ constexpr fastmcp_provider_desc make_provider_desc(const char *name, const char 
                                  &detail::Thunks<T>::destroy,
                                  &detail::Thunks<T>::verify,
                                  &detail::Thunks<T>::describe,
-                                 &detail::Thunks<T>::handle_route};
+                                 &detail::Thunks<T>::handle_route,
+                                 &detail::Thunks<T>::verify_cached};
 }
 
 constexpr fastmcp_setting_field field(const char *name, fastmcp_field_type type, uint32_t flags,

@@ -20,6 +20,11 @@
  *   5. (ABI 1.1) host->get_env() reads configuration the way the host does: the process
  *      environment first, then the .env file the host loaded (--env-file, $FASTMCP_ENV_FILE or
  *      ./.env). Check host->struct_size before calling it (a 1.0 host has no such field).
+ *   6. (ABI 1.2) Inside a handler, when the request is answered with an SSE stream (stateful mode,
+ *      a client that accepts text/event-stream), host->notify() sends a JSON-RPC notification to
+ *      the client before the result, and host->close_sse_stream() ends the HTTP response now
+ *      (SEP-1699 polling): the client reconnects with Last-Event-ID and receives what follows,
+ *      the result included. Both return 0 (and do nothing) for a plain JSON response.
  */
 #ifndef FASTMCP_SERVER_MODULE_H
 #define FASTMCP_SERVER_MODULE_H
@@ -30,7 +35,7 @@
 #include <stdint.h>
 
 #define FASTMCP_SERVER_MODULE_ABI_MAJOR 1u
-#define FASTMCP_SERVER_MODULE_ABI_MINOR 1u
+#define FASTMCP_SERVER_MODULE_ABI_MINOR 2u
 #define FASTMCP_SERVER_MODULE_ENTRY_SYMBOL "fastmcp_server_module_entry"
 
 #ifdef __cplusplus
@@ -88,6 +93,12 @@ typedef struct fastmcp_server_host {
     /* ABI 1.1. Returns 1 and sets *out when the variable `name` is set (process environment, else
      * the host's .env file), else 0. The value stays valid until the server stops. Thread-safe. */
     int (*get_env)(void *ctx, const char *name, size_t name_size, fastmcp_str *out);
+    /* ABI 1.2. Sends {"jsonrpc":"2.0","method":method,"params":params_json} on the current
+     * request's stream (params_json: a JSON object, or empty for none). Returns 1 when queued. */
+    int (*notify)(void *ctx, const char *method, size_t method_size, const char *params_json,
+                  size_t params_size);
+    /* ABI 1.2. Ends the current request's SSE response now; returns 1 when there was one. */
+    int (*close_sse_stream)(void *ctx);
 } fastmcp_server_host;
 
 typedef struct fastmcp_server_module {

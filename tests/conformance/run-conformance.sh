@@ -4,7 +4,11 @@
 #   run-conformance.sh FASTMCP_BIN scenario...          each scenario must pass
 #   run-conformance.sh FASTMCP_BIN --baseline FILE      the whole active suite; failures must be
 #                                                       exactly those listed in FILE
+#   run-conformance.sh FASTMCP_BIN --strict scenario... each scenario must have at least one SUCCESS
+#                                                       check and no FAILURE or WARNING (real checks,
+#                                                       not "0 of 0")
 #   FASTMCP_RUN_MODULE=path/to/module.so ...            serve that server module instead of the demo app
+#   FASTMCP_RUN_ARGS="--stateful" ...                   extra `fastmcp run` flags
 # Exit 77 (ctest skip) with a clear message when Node or node_modules is missing.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,7 +26,8 @@ trap cleanup EXIT
 
 # Auth off: no FASTMCP_SERVER_AUTH* from the caller, no .env file.
 env -u FASTMCP_ENV_FILE $(env | awk -F= '/^FASTMCP_SERVER_AUTH/ {print "-u " $1}') \
-  "$fastmcp" run ${FASTMCP_RUN_MODULE:+"$FASTMCP_RUN_MODULE"} --transport http --host 127.0.0.1 --port 0 >"$work/out" 2>"$work/err" &
+  "$fastmcp" run ${FASTMCP_RUN_MODULE:+"$FASTMCP_RUN_MODULE"} --transport http --host 127.0.0.1 --port 0 \
+  ${FASTMCP_RUN_ARGS:-} >"$work/out" 2>"$work/err" &
 server_pid=$!
 url=""
 for _ in $(seq 1 300); do
@@ -36,6 +41,33 @@ echo "conformance 0.1.11 against $url"
 
 if [ "${1:-}" = "--baseline" ]; then
   node "$cli" server --url "$url" --expected-failures "$2"
+  exit $?
+fi
+if [ "${1:-}" = "--strict" ]; then
+  shift
+  failed=0
+  for scenario in "$@"; do
+    out="$work/results-$scenario"
+    node "$cli" server --url "$url" --scenario "$scenario" -o "$out" >"$work/$scenario.log" 2>&1
+    # Every checks.json the run wrote: count SUCCESS, FAILURE and WARNING checks.
+    verdict="$(node -e '
+      const fs = require("fs"), path = require("path");
+      const files = [];
+      const walk = (d) => { for (const f of fs.readdirSync(d)) { const p = path.join(d, f);
+        if (fs.statSync(p).isDirectory()) walk(p); else if (f === "checks.json") files.push(p); } };
+      if (fs.existsSync(process.argv[1])) walk(process.argv[1]);
+      let ok = 0, bad = [];
+      for (const f of files) for (const c of JSON.parse(fs.readFileSync(f, "utf8"))) {
+        if (c.status === "SUCCESS") ok++;
+        if (c.status === "FAILURE" || c.status === "WARNING") bad.push(`${c.status} ${c.id}: ${c.errorMessage || ""}`);
+      }
+      console.log(ok > 0 && bad.length === 0 ? `PASS ${ok} SUCCESS checks` : `FAIL ${ok} SUCCESS; ${bad.join("; ") || "no checks ran"}`);
+    ' "$out")"
+    echo "$verdict $scenario"
+    case "$verdict" in PASS*) ;; *) cat "$work/$scenario.log"; failed=$((failed + 1)) ;; esac
+  done
+  echo "$(( $# - failed )) passed, $failed failed"
+  [ "$failed" -eq 0 ]
   exit $?
 fi
 failed=0

@@ -53,6 +53,9 @@ public:
     virtual ~AuthBackend() = default;
     // Thread-safe. Must not throw; failures come back as INTERNAL_ERROR verdicts.
     virtual AuthVerdict verify(std::string_view token) const = 0;
+    // Thread-safe, never blocks (the event loop calls it): the verdict from what the backend
+    // already holds (a verified-token cache), or nullopt when verify() must run on a worker.
+    virtual std::optional<AuthVerdict> verify_cached(std::string_view) const { return std::nullopt; }
     virtual const AuthInfo &info() const = 0;
     // Thread-safe. nullopt when the path is not the backend's.
     virtual std::optional<RouteResponse> handle_route(const RouteRequest &request) const = 0;

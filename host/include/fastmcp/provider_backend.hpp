@@ -16,6 +16,7 @@ public:
                     std::shared_ptr<const void> keep_alive = nullptr);
 
     AuthVerdict verify(std::string_view token) const override;
+    std::optional<AuthVerdict> verify_cached(std::string_view token) const override;
     const AuthInfo &info() const override { return info_; }
     // "Name (/path/module.so)": how logs and the fatal-signal line name this provider.
     const std::string &label() const { return label_; }

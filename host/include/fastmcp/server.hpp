@@ -44,6 +44,9 @@ struct Tool {
     std::string description;
     nlohmann::json input_schema; // a JSON Schema object
     ToolHandler handler;
+    // The handler is pure and quick (microseconds, no I/O, no locks held across I/O), so it may
+    // run on the I/O loop. Otherwise (the default) it runs on the blocking pool.
+    bool nonblocking = false;
 };
 
 // Limits against hostile input; the defaults suit a public server.
@@ -54,8 +57,13 @@ struct ServerLimits {
     int max_json_depth = 64;              // -32700 above this
     int request_timeout_ms = 10000;       // whole request (headers + body) must arrive within this
     int keep_alive_timeout_ms = 10000;    // idle connection closed after this
-    int max_threads = 64;                 // worker threads (one per active connection)
-    int max_queued = 256;                 // accepted connections waiting for a thread
+    int max_threads = 64;                 // blocking pool: threads for verify misses and tools
+    int max_queued = 4096;                // blocking pool: tasks waiting for a thread (503 above)
+    int workers = 0;                      // event loops (0: one per CPU this process may use)
+    int max_connections = 0;              // open connections (0: from the open-file limit); 503 above
+    int stream_keep_alive_ms = 15000;     // a comment line on an idle SSE stream
+    int max_sessions = 10000;             // stateful mode: live sessions (initialize gets 503 above)
+    int session_idle_timeout_ms = 30 * 60 * 1000; // stateful mode: no request and no open stream
     int drain_timeout_ms = 10000;         // SIGINT/SIGTERM: wait this long for in-flight requests
     // Deadline per provider verify() call (503 provider_timeout past it; 0 = no watchdog).
     // -1: $FASTMCP_PROVIDER_VERIFY_TIMEOUT, else 15 s (docs/plugin-abi.md, "Hangs").
@@ -69,6 +77,9 @@ struct RunOptions {
     std::string path = "/mcp";
     std::string env_file;        // optional .env file (precedence: process env > this file)
     std::string log_level;       // debug|info|warning|error; empty = info
+    // Stateful Streamable HTTP (Mcp-Session-Id, GET streams, resumable SSE). Also turned on by
+    // FASTMCP_STATELESS_HTTP=false (environment or .env), FastMCP's own variable.
+    bool stateful = false;
     bool handle_signals = true;  // SIGINT/SIGTERM drain and return 0
     bool print_ready_line = true; // "Listening on http://H:P/mcp" on stdout, once
     ServerLimits limits;
@@ -91,6 +102,9 @@ public:
     // Registers a tool; input_schema_json must be a JSON object (throws std::invalid_argument).
     Server &tool(std::string name, std::string description, std::string_view input_schema_json, ToolHandler handler);
     Server &tool(Tool tool);
+    // Registers a pure, quick tool that may run on the I/O loop (see Tool::nonblocking).
+    Server &nonblocking_tool(std::string name, std::string description, std::string_view input_schema_json,
+                             ToolHandler handler);
     // An explicit auth backend; wins over the environment.
     Server &auth(std::shared_ptr<const AuthBackend> backend);
     Server &instructions(std::string text);

@@ -187,14 +187,26 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
                                        default_description(FASTMCP_REASON_TOKEN_TOO_LARGE));
     TokenDigest digest;
     if (!cache_.enabled() || !cache_.digest(token, digest)) return verify_uncached(token, nullptr);
+    if (auto hit = cache_hit(digest)) return std::move(*hit);
+    return verify_uncached(token, &digest);
+}
+
+std::optional<plugin::Verdict> BearerCore::verify_cached(std::string_view token) {
+    if (token.empty() || token.size() > config_.policy.max_token_bytes)
+        return verify(token); // rejected before any work
+    TokenDigest digest;
+    if (!cache_.enabled() || !cache_.digest(token, digest)) return std::nullopt;
+    return cache_hit(digest);
+}
+
+std::optional<plugin::Verdict> BearerCore::cache_hit(const TokenDigest &digest) {
     HitCheck check;
     check.now_ms = host_.now_ms();
     check.leeway_seconds = config_.policy.leeway_seconds; // set_issuer never changes the leeway
     check.key_generation = key_generation();
     check.policy_generation = policy_generation_.load(std::memory_order_acquire);
     check.key_present = &key_present_;
-    if (auto hit = cache_.find(digest, check)) return std::move(*hit);
-    return verify_uncached(token, &digest);
+    return cache_.find(digest, check);
 }
 
 bool BearerCore::key_in_current_set(const jose::Jwk &key) const {

@@ -259,3 +259,47 @@ TEST_CASE("SIGHUP swaps AuthKit and StaticTokenVerifier under load, with no drop
     CHECK(final_log.find(authkit_token) == std::string::npos);
     CHECK(final_log.find(kStaticToken) == std::string::npos);
 }
+
+TEST_CASE("stateful: after a reload, a session whose token the new provider rejects gets 401, and "
+          "another identity is not given the session") {
+    Service emulator = start_emulator();
+    const std::string authkit_token =
+        mint(emulator.port, {{"sub", "authkit-user"}, {"aud", kBase + "/mcp"}});
+    TempDir dir;
+    const std::string stateful = "FASTMCP_STATELESS_HTTP=false\n";
+    const std::string env_file = dir.write("server.env", authkit_env(emulator.url) + stateful);
+    host_test::Process host(
+        {kModule, "--transport", "http", "--port", "0", "--env-file", env_file});
+    const int port = host.port();
+
+    const json initialize = {{"jsonrpc", "2.0"},
+                             {"id", 1},
+                             {"method", "initialize"},
+                             {"params",
+                              {{"protocolVersion", "2025-06-18"},
+                               {"capabilities", json::object()},
+                               {"clientInfo", {{"name", "reload-test"}, {"version", "1"}}}}}};
+    const auto init =
+        host_test::post(port, initialize.dump(), {"Authorization: Bearer " + authkit_token});
+    REQUIRE(init.status == 200);
+    const std::string session = init.header("mcp-session-id");
+    REQUIRE_FALSE(session.empty());
+    auto in_session = [&](const std::string &token) {
+        return host_test::post(port, tool_call(),
+                               {"Authorization: Bearer " + token, "Mcp-Session-Id: " + session});
+    };
+    REQUIRE(in_session(authkit_token).status == 200);
+
+    dir.write("server.env", static_env() + stateful);
+    REQUIRE(::kill(host.pid(), SIGHUP) == 0);
+    const auto start = Clock::now();
+    host_test::Response r;
+    while ((r = in_session(authkit_token)).status == 200 && Clock::now() - start < 1s)
+        std::this_thread::sleep_for(5ms);
+    CHECK(r.status == 401); // the session's own token: rejected by the new provider, no data
+    CHECK(r.body.find("Hello") == std::string::npos);
+    CHECK(in_session(authkit_token).status == 401);
+    // A token the new provider accepts, of another identity: the session is not found (404).
+    CHECK(in_session(kStaticToken).status == 404);
+    CHECK(host.stop() == 0);
+}

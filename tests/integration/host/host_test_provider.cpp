@@ -1,6 +1,7 @@
 // HostTestProvider: static tokens mapped to fixed verdicts, so the host's auth middleware can be
 // tested for every outcome without a real identity provider.
 //   good-token      OK (sub user-1, client client-1, scopes mcp:read mcp:write)
+//   other-token     OK (sub user-2, client client-1: another user of the same client)
 //   narrow-token    INSUFFICIENT_SCOPE (requires mcp:write)
 //   expired-token   EXPIRED
 //   error-token     INTERNAL_ERROR verdict
@@ -29,10 +30,10 @@ public:
     }
 
     Verdict verify(std::string_view token) override {
-        if (token == "good-token") {
+        if (token == "good-token" || token == "other-token") {
             auto t = std::make_shared<VerifiedToken>();
             t->token = std::string(token);
-            t->subject = "user-1";
+            t->subject = token == "good-token" ? "user-1" : "user-2";
             t->client_id = "client-1";
             t->issuer = "https://issuer.test";
             t->scopes = {"mcp:read", "mcp:write"};

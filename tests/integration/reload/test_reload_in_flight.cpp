@@ -1,11 +1,19 @@
 // AuthReloader (host/server/auth_reload.hpp) over real provider modules, in process: a reload while
 // a slow verify is inside the old module lets that call finish on it, and the old module is
-// dlclose'd only after the call returns and its request lets go. Build it with the asan preset to
-// show there is no use-after-free. Failing configurations change nothing.
+// dlclose'd only after the call returns and its request lets go. The HTTP case runs the real
+// handler on the event loops: the pin travels in the request across the blocking-pool hop, and the
+// old backend's verify deadline answers its canned 503 after the swap. Build it with the asan
+// preset to show there is no use-after-free. Failing configurations change nothing.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "http/http_server.hpp"
+#include "http/mcp_http_handler.hpp"
+#include "mcp/dispatcher.hpp"
 #include "server/auth_reload.hpp"
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -14,6 +22,8 @@
 #include <climits>
 #include <cstdio>
 #include <fstream>
+#include <future>
+#include <map>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -88,7 +98,79 @@ struct Fixture {
     }
 };
 
+// One POST /mcp ping with `token`, on its own connection: the status, and the whole answer.
+std::pair<int, std::string> ping(int port, const std::string &token) {
+    const std::string body = R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+    const std::string request = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                                token +
+                                "\r\nContent-Type: application/json\r\nAccept: application/json, "
+                                "text/event-stream\r\nConnection: close\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body;
+    Poco::Net::StreamSocket s(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)));
+    s.sendBytes(request.data(), static_cast<int>(request.size()));
+    s.setReceiveTimeout(Poco::Timespan(5, 0));
+    std::string out;
+    char buffer[4096];
+    try {
+        for (int n; (n = s.receiveBytes(buffer, sizeof buffer)) > 0;)
+            out.append(buffer, static_cast<size_t>(n));
+    } catch (const Poco::Exception &) {
+    }
+    const int status = out.size() > 12 ? std::atoi(out.c_str() + 9) : 0;
+    return {status, out};
+}
+
 } // namespace
+
+TEST_CASE("over HTTP on the event loops: requests inside the old provider when the slot is "
+          "replaced finish on it, its verify deadline still answers, and it dies after them") {
+    EnvFile marker;
+    ::setenv("FASTMCP_TEST_HANG_DESTROYED", marker.path.c_str(), 1);
+    Fixture f(kHang + "FASTMCP_PROVIDER_VERIFY_TIMEOUT=700ms\n");
+    REQUIRE(f.slot->pin()->verify_deadline);
+
+    host::HttpAppConfig config;
+    config.auth = f.slot;
+    config.dispatcher = std::make_shared<host::Dispatcher>(
+        host::ServerInfo{"reload-test", "1", ""}, std::map<std::string, Tool, std::less<>>{});
+    host::HttpServer server("127.0.0.1", 0, ServerLimits{},
+                            std::make_shared<host::McpHttpHandler>(config));
+    server.start();
+    const int port = server.port();
+    REQUIRE(ping(port, "good-token").first == 200); // the hanging provider, cache miss: pool
+
+    // Three verifies that return inside the deadline, one that passes it: all on the pool, each
+    // request pinning the hanging provider's view.
+    std::vector<std::future<std::pair<int, std::string>>> slow;
+    for (int i = 0; i < 3; ++i)
+        slow.push_back(std::async(std::launch::async, ping, port, "hang-ms-250"));
+    auto late = std::async(std::launch::async, ping, port, "hang-ms-1500");
+    std::this_thread::sleep_for(100ms);
+
+    f.env.write(kHello);
+    REQUIRE(f.reloader->reload());
+    CHECK(ping(port, "hello-token").first == 200);
+    CHECK(ping(port, "good-token").first == 401); // the new provider's verdict
+    CHECK(f.slot->collect() == 1);                // the old view: still pinned
+    CHECK(destroyed_instances(marker.path) == 0);
+
+    for (auto &r : slow)
+        CHECK(r.get().first == 200); // the old provider's OK, after the swap
+    const auto [late_status, late_answer] = late.get();
+    CHECK(late_status == 503); // the old view's canned 503, written by the loop at its deadline
+    CHECK(late_answer.find("temporarily_unavailable") != std::string::npos);
+    CHECK(destroyed_instances(marker.path) == 0); // the late call is still inside the module
+
+    // The late verdict comes back at ~1.5 s and its request lets go; then collect() frees it.
+    const auto start = std::chrono::steady_clock::now();
+    while (f.slot->collect() != 0 && std::chrono::steady_clock::now() - start < 5s)
+        std::this_thread::sleep_for(20ms);
+    CHECK(destroyed_instances(marker.path) == 1);
+    CHECK(ping(port, "hello-token").first == 200);
+    CHECK(server.drain(2000));
+    ::unsetenv("FASTMCP_TEST_HANG_DESTROYED");
+}
 
 TEST_CASE("a reload while slow verifies are inside the old module: they finish on it, then it "
           "is unloaded") {
@@ -121,13 +203,18 @@ TEST_CASE("a reload while slow verifies are inside the old module: they finish o
     CHECK(f.verify("hello-token") == FASTMCP_REASON_OK);
     CHECK(f.verify("good-token") == FASTMCP_REASON_UNKNOWN_TOKEN);
     CHECK(loaded(hang_module));
+    CHECK(f.slot->collect() == 1);                // pinned: not freed
     CHECK(destroyed_instances(marker.path) == 0); // still serving the calls that pinned it
 
     for (auto &t : requests)
         t.join();
     for (auto v : verdicts)
-        CHECK(v == FASTMCP_REASON_OK);            // answered by the old provider, after the swap
-    CHECK(destroyed_instances(marker.path) == 1); // the last request let go: destroyed
+        CHECK(v == FASTMCP_REASON_OK); // answered by the old provider, after the swap
+    // Retired, not destroyed, by the last request's release: the server's control thread
+    // collects it (Server::run calls collect() every 200 ms), never an event loop.
+    CHECK(destroyed_instances(marker.path) == 0);
+    CHECK(f.slot->collect() == 0);
+    CHECK(destroyed_instances(marker.path) == 1); // destroyed, after its last call returned
 #if defined(__clang__) // no STB_GNU_UNIQUE symbols, so the dlclose really unmaps it
     CHECK_FALSE(loaded(hang_module));
 #endif

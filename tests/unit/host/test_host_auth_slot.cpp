@@ -58,7 +58,8 @@ TEST_CASE("derived_metadata_url inserts the well-known segment before the resour
     CHECK(host::derived_metadata_url("not a url").empty());
 }
 
-TEST_CASE("a pinned view outlives a replace; the old backend dies with its last pin") {
+TEST_CASE("a pinned view outlives a replace; the old backend dies in collect() after its last "
+          "pin, never in the request that let go") {
     std::atomic<int> destroyed{0};
     AuthSlot slot(std::make_shared<NamedBackend>("old", "http://127.0.0.1:1/mcp", "", &destroyed));
     auto pinned = slot.pin();
@@ -69,8 +70,13 @@ TEST_CASE("a pinned view outlives a replace; the old backend dies with its last 
     CHECK(pinned->backend->verify("t").description == "old");
     CHECK(slot.pin()->backend->verify("t").description == "new");
     CHECK(slot.pin()->backend->info().routes == std::vector<std::string>{"/.well-known/new"});
+    CHECK(slot.collect() == 1); // still pinned: kept
+    CHECK(destroyed == 0);
     pinned.reset();
+    CHECK(destroyed == 0); // the request's release is never the last one (it may be on a loop)
+    CHECK(slot.collect() == 0);
     CHECK(destroyed == 1);
+    CHECK(slot.pin()->backend->verify("t").description == "new"); // the current one is kept
 }
 
 TEST_CASE("the metadata URL follows the backend: the provider's own, else derived") {

@@ -28,6 +28,9 @@ public:
     AuthKitProvider(plugin::Host host, std::string_view settings_json, BuildOptions options);
 
     plugin::Verdict verify(std::string_view token) override { return core_->verify(token); }
+    std::optional<plugin::Verdict> verify_cached(std::string_view token) override {
+        return core_->verify_cached(token);
+    }
     std::string describe_json() override;
     bool handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) override;
 

@@ -77,6 +77,8 @@ public:
     void start();
 
     plugin::Verdict verify(std::string_view token);
+    // A verified-token cache hit (exp/nbf rechecked), an immediate size rejection, or nullopt.
+    std::optional<plugin::Verdict> verify_cached(std::string_view token);
 
     // describe() fields: resource, resource_metadata_url, issuer, authorization_servers,
     // required_scopes, audiences, algorithms, routes, warnings, health.
@@ -110,6 +112,7 @@ private:
                                         const jose::Policy &policy, int64_t now) const;
 
     plugin::Verdict verify_uncached(std::string_view token, const TokenDigest *digest);
+    std::optional<plugin::Verdict> cache_hit(const TokenDigest &digest);
     uint64_t key_generation() const noexcept { return source_ ? source_->generation() : 0; }
     bool key_in_current_set(const jose::Jwk &key) const;
 

@@ -60,6 +60,9 @@ public:
     JWTVerifier(plugin::Host host, std::string_view settings_json, JwtBuildOptions options);
 
     plugin::Verdict verify(std::string_view token) override { return core_->verify(token); }
+    std::optional<plugin::Verdict> verify_cached(std::string_view token) override {
+        return core_->verify_cached(token);
+    }
     std::string describe_json() override { return core_->describe().dump(); }
     bool handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) override {
         return core_->handle_route(request, out);

@@ -21,6 +21,8 @@ public:
     StaticTokenVerifier(plugin::Host host, std::string_view settings_json);
 
     plugin::Verdict verify(std::string_view token) override;
+    // A table lookup: always answered without blocking.
+    std::optional<plugin::Verdict> verify_cached(std::string_view token) override { return verify(token); }
     std::string describe_json() override;
     bool handle_route(const plugin::RouteRequest &request, plugin::RouteResponse &out) override;
 
