@@ -185,7 +185,7 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
 
 // Provider code may block (it is foreign): it runs on the pool.
 void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
-    const bool queued = x->exchange->run_blocking([this, x] {
+    const bool queued = x->exchange->run_blocking([x] {
         RouteRequest rr;
         rr.method = x->request.getMethod();
         rr.path = x->path;
@@ -532,7 +532,7 @@ void McpHttpHandler::serve_auth_complete(const std::shared_ptr<Call> &x) {
         return x->send(404, "application/json",
                        json_error("not_found", "auth is off on this server"));
     }
-    authenticate(x, [this, x] {
+    authenticate(x, [x] {
         const AuthInfo &info = x->backend()->info();
         const AccessToken &token = *x->token;
         nlohmann::json doc = {{"authenticated", true},
