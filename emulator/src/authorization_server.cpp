@@ -1,5 +1,7 @@
 #include "authorization_server.hpp"
 
+#include "client_metadata_document.hpp"
+
 #include "random_ids.hpp"
 
 #include <Poco/Base64Decoder.h>
@@ -44,7 +46,8 @@ std::vector<std::string> split_scope(std::string_view s) {
 
 std::string join(const std::vector<std::string> &v) {
     std::string out;
-    for (const auto &s : v) out += (out.empty() ? "" : " ") + s;
+    for (const auto &s : v)
+        out += (out.empty() ? "" : " ") + s;
     return out;
 }
 
@@ -52,7 +55,24 @@ std::string join(const std::vector<std::string> &v) {
 bool absolute_uri(std::string_view s) {
     try {
         Poco::URI u{std::string(s)};
-        return !u.getScheme().empty() && u.getFragment().empty() && s.find('#') == std::string_view::npos;
+        return !u.getScheme().empty() && u.getFragment().empty() &&
+               s.find('#') == std::string_view::npos;
+    } catch (const Poco::Exception &) {
+        return false;
+    }
+}
+
+// A registered redirect URI matches exactly, or, for a loopback one registered without a port,
+// the same URI with any port (RFC 8252 §7.3: native clients pick their port at run time).
+bool redirect_matches(const std::string &registered, const std::string &presented) {
+    if (registered == presented) return true;
+    try {
+        const Poco::URI r(registered), p(presented);
+        const bool loopback = r.getHost() == "127.0.0.1" || r.getHost() == "::1";
+        return r.getScheme() == "http" && p.getScheme() == "http" && loopback &&
+               r.getHost() == p.getHost() &&
+               registered.find(r.getHost() + ":") == std::string::npos &&
+               r.getPathEtc() == p.getPathEtc();
     } catch (const Poco::Exception &) {
         return false;
     }
@@ -68,7 +88,8 @@ bool pkce_string(std::string_view s) {
 
 Reply redirect(const std::string &uri, const Params &params) {
     Poco::URI u(uri);
-    for (const auto &[k, v] : params) u.addQueryParameter(k, v);
+    for (const auto &[k, v] : params)
+        u.addQueryParameter(k, v);
     Reply r;
     r.status = 302;
     r.content_type = "text/plain";
@@ -139,8 +160,8 @@ const std::string *Reply::header(std::string_view name) const {
 }
 
 AuthorizationServer::AuthorizationServer(EmulatorOptions options, std::string issuer)
-    : options_(std::move(options)), issuer_(std::move(issuer)), keys_(options_.previous_key_grace_s, options_.key_factory),
-      down_(options_.start_down) {
+    : options_(std::move(options)), issuer_(std::move(issuer)),
+      keys_(options_.previous_key_grace_s, options_.key_factory), down_(options_.start_down) {
     last_rotation_ = now();
 }
 
@@ -173,9 +194,11 @@ nlohmann::json AuthorizationServer::metadata_document() const {
         {"response_modes_supported", {"query"}},
         {"grant_types_supported", {"authorization_code", "refresh_token"}},
         {"code_challenge_methods_supported", {"S256"}},
-        {"token_endpoint_auth_methods_supported", {"none", "client_secret_post", "client_secret_basic"}},
+        {"token_endpoint_auth_methods_supported",
+         {"none", "client_secret_post", "client_secret_basic"}},
         {"scopes_supported", scopes},
         {"authorization_response_iss_parameter_supported", true},
+        {"client_id_metadata_document_supported", true},
     };
     if (!options_.advertised_issuer.empty()) doc["issuer"] = options_.advertised_issuer;
     if (!options_.advertise_registration) doc.erase("registration_endpoint");
@@ -199,7 +222,8 @@ Reply AuthorizationServer::openid_configuration() {
     auto doc = metadata_document();
     doc["subject_types_supported"] = {"public"};
     doc["id_token_signing_alg_values_supported"] = {"RS256"};
-    doc["claims_supported"] = {"iss", "sub", "sid", "jti", "iat", "exp", "aud", "scope", "org_id", "role", "email", "name"};
+    doc["claims_supported"] = {"iss", "sub",   "sid",    "jti",  "iat",   "exp",
+                               "aud", "scope", "org_id", "role", "email", "name"};
     return Reply::json(200, doc);
 }
 
@@ -215,7 +239,8 @@ Reply AuthorizationServer::jwks() {
 
 Reply AuthorizationServer::register_client(std::string_view body) {
     if (body.size() > kMaxRegistrationBytes)
-        return Reply::oauth_error(400, "invalid_client_metadata", "registration document too large");
+        return Reply::oauth_error(400, "invalid_client_metadata",
+                                  "registration document too large");
     const auto doc = nlohmann::json::parse(body, nullptr, false);
     if (!doc.is_object())
         return Reply::oauth_error(400, "invalid_client_metadata", "body must be a JSON object");
@@ -223,19 +248,26 @@ Reply AuthorizationServer::register_client(std::string_view body) {
     Client c;
     const auto uris = doc.find("redirect_uris");
     if (uris == doc.end() || !uris->is_array() || uris->empty())
-        return Reply::oauth_error(400, "invalid_redirect_uri", "redirect_uris must be a non-empty array");
+        return Reply::oauth_error(400, "invalid_redirect_uri",
+                                  "redirect_uris must be a non-empty array");
     for (const auto &u : *uris) {
         if (!u.is_string() || !absolute_uri(u.get<std::string>()))
-            return Reply::oauth_error(400, "invalid_redirect_uri", "each redirect URI must be an absolute URI without a fragment");
+            return Reply::oauth_error(
+                400, "invalid_redirect_uri",
+                "each redirect URI must be an absolute URI without a fragment");
         c.redirect_uris.push_back(u.get<std::string>());
     }
     // RFC 7591 §2: the default method is client_secret_basic.
     c.auth_method = doc.value("token_endpoint_auth_method", std::string("client_secret_basic"));
-    if (c.auth_method != "none" && c.auth_method != "client_secret_post" && c.auth_method != "client_secret_basic")
-        return Reply::oauth_error(400, "invalid_client_metadata", "unsupported token_endpoint_auth_method");
+    if (c.auth_method != "none" && c.auth_method != "client_secret_post" &&
+        c.auth_method != "client_secret_basic")
+        return Reply::oauth_error(400, "invalid_client_metadata",
+                                  "unsupported token_endpoint_auth_method");
     c.grant_types = {"authorization_code"};
     if (auto g = doc.find("grant_types"); g != doc.end()) {
-        if (!g->is_array()) return Reply::oauth_error(400, "invalid_client_metadata", "grant_types must be an array");
+        if (!g->is_array())
+            return Reply::oauth_error(400, "invalid_client_metadata",
+                                      "grant_types must be an array");
         c.grant_types.clear();
         for (const auto &t : *g) {
             if (!t.is_string() || (t != "authorization_code" && t != "refresh_token"))
@@ -244,9 +276,13 @@ Reply AuthorizationServer::register_client(std::string_view body) {
         }
     }
     if (auto r = doc.find("response_types"); r != doc.end()) {
-        if (!r->is_array()) return Reply::oauth_error(400, "invalid_client_metadata", "response_types must be an array");
+        if (!r->is_array())
+            return Reply::oauth_error(400, "invalid_client_metadata",
+                                      "response_types must be an array");
         for (const auto &t : *r)
-            if (t != "code") return Reply::oauth_error(400, "invalid_client_metadata", "only response type code is supported");
+            if (t != "code")
+                return Reply::oauth_error(400, "invalid_client_metadata",
+                                          "only response type code is supported");
     }
 
     c.id = "client_" + random_hex(12);
@@ -266,11 +302,38 @@ Reply AuthorizationServer::register_client(std::string_view body) {
     {
         std::lock_guard lock(mu_);
         if (clients_.size() >= kMaxClients)
-            return Reply::oauth_error(400, "invalid_client_metadata", "too many registered clients");
+            return Reply::oauth_error(400, "invalid_client_metadata",
+                                      "too many registered clients");
         clients_.emplace(c.id, c);
         ++stats_.registrations;
     }
     return no_store(Reply::json(201, out));
+}
+
+std::optional<Reply> AuthorizationServer::load_metadata_document_client(const std::string &url) {
+    // Fetched on every authorization request (no lock held): the document may change.
+    const CimdFetchResult fetched =
+        options_.cimd_fetcher ? options_.cimd_fetcher(url) : fetch_cimd(url);
+    if (fetched.status != 200)
+        return Reply::oauth_error(
+            400, "invalid_client",
+            "client metadata document: " +
+                (fetched.status ? "HTTP " + std::to_string(fetched.status) : fetched.error));
+    auto checked = validate_cimd(url, fetched.body);
+    if (auto *why = std::get_if<std::string>(&checked))
+        return Reply::oauth_error(400, "invalid_client", "client metadata document: " + *why);
+    auto &doc = std::get<CimdClient>(checked);
+    Client c;
+    c.id = url;
+    c.auth_method = "none";
+    c.redirect_uris = std::move(doc.redirect_uris);
+    c.grant_types = std::move(doc.grant_types);
+    std::lock_guard lock(mu_);
+    if (!clients_.count(url) && clients_.size() >= kMaxClients)
+        return Reply::oauth_error(400, "invalid_client", "too many clients");
+    clients_[url] = std::move(c);
+    ++stats_.metadata_documents;
+    return std::nullopt;
 }
 
 std::string AuthorizationServer::grant_scope(std::string_view requested) const {
@@ -287,21 +350,27 @@ Reply AuthorizationServer::authorize(const Params &q) {
     for (const char *name : {"client_id", "redirect_uri", "response_type", "state", "scope",
                              "code_challenge", "code_challenge_method", "resource"})
         if (param(q, name).repeated)
-            return Reply::oauth_error(400, "invalid_request", std::string(name) + " given more than once");
+            return Reply::oauth_error(400, "invalid_request",
+                                      std::string(name) + " given more than once");
 
     // Errors about the client or the redirect URI are shown, never redirected (RFC 6749 §4.1.2.1).
     const auto client_id = param(q, "client_id").value;
     if (!client_id) return Reply::oauth_error(400, "invalid_request", "client_id is required");
+    if (cimd_url_allowed(*client_id))
+        if (auto refused = load_metadata_document_client(*client_id)) return *refused;
     std::string redirect_uri;
     bool redirect_explicit = false;
     {
         std::lock_guard lock(mu_);
         const auto it = clients_.find(*client_id);
-        if (it == clients_.end()) return Reply::oauth_error(400, "invalid_client", "unknown client_id");
+        if (it == clients_.end())
+            return Reply::oauth_error(400, "invalid_client", "unknown client_id");
         const auto &uris = it->second.redirect_uris;
         if (auto r = param(q, "redirect_uri").value) {
-            if (std::find(uris.begin(), uris.end(), *r) == uris.end())
-                return Reply::oauth_error(400, "invalid_request", "redirect_uri is not registered for this client");
+            if (std::none_of(uris.begin(), uris.end(),
+                             [&](const std::string &u) { return redirect_matches(u, *r); }))
+                return Reply::oauth_error(400, "invalid_request",
+                                          "redirect_uri is not registered for this client");
             redirect_uri = *r;
             redirect_explicit = true;
         } else if (uris.size() == 1) {
@@ -347,7 +416,8 @@ Reply AuthorizationServer::authorize(const Params &q) {
         if (codes_.size() >= kMaxPending) {
             const int64_t t = now();
             std::erase_if(codes_, [&](const auto &kv) { return kv.second.grant.expires_at <= t; });
-            if (codes_.size() >= kMaxPending) return fail("temporarily_unavailable", "too many pending codes");
+            if (codes_.size() >= kMaxPending)
+                return fail("temporarily_unavailable", "too many pending codes");
         }
         codes_.emplace(code, std::move(pending));
         ++stats_.authorizations;
@@ -370,21 +440,26 @@ AuthorizationServer::authenticate_client_locked(const Params &form, std::string_
     const auto form_id = param(form, "client_id");
     const auto form_secret = param(form, "client_secret");
     if (form_id.repeated || form_secret.repeated) {
-        error = Reply::oauth_error(400, "invalid_request", "client credentials given more than once");
+        error =
+            Reply::oauth_error(400, "invalid_request", "client credentials given more than once");
         return nullptr;
     }
     if (basic && form_secret.value) { // RFC 6749 §2.3: one method per request
-        error = Reply::oauth_error(400, "invalid_request", "more than one client authentication method used");
+        error = Reply::oauth_error(400, "invalid_request",
+                                   "more than one client authentication method used");
         return nullptr;
     }
     std::string id = basic ? basic->first : form_id.value.value_or("");
     if (basic && form_id.value && *form_id.value != id) {
-        error = Reply::oauth_error(400, "invalid_request", "client_id does not match the Authorization header");
+        error = Reply::oauth_error(400, "invalid_request",
+                                   "client_id does not match the Authorization header");
         return nullptr;
     }
     auto unauthorized = [&](std::string_view why) {
         error = Reply::oauth_error(401, "invalid_client", why);
-        if (basic) error->headers.emplace_back("WWW-Authenticate", "Basic realm=\"fastmcp-authkit-emulator\"");
+        if (basic)
+            error->headers.emplace_back("WWW-Authenticate",
+                                        "Basic realm=\"fastmcp-authkit-emulator\"");
         return nullptr;
     };
     if (id.empty()) return unauthorized("client authentication required");
@@ -426,8 +501,9 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
     };
     // Refresh tokens only for clients that registered the grant (RFC 7591 default: code only).
     const auto client = clients_.find(grant.client_id);
-    if (client != clients_.end() && std::find(client->second.grant_types.begin(), client->second.grant_types.end(),
-                                              "refresh_token") != client->second.grant_types.end()) {
+    if (client != clients_.end() &&
+        std::find(client->second.grant_types.begin(), client->second.grant_types.end(),
+                  "refresh_token") != client->second.grant_types.end()) {
         const std::string refresh = random_urlsafe(32);
         Grant r = grant;
         r.expires_at = t + options_.refresh_lifetime_s;
@@ -438,10 +514,14 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
 }
 
 Reply AuthorizationServer::token(const Params &form, std::string_view authorization) {
-    if (down_) return Reply::oauth_error(503, "temporarily_unavailable", "the emulator is simulating an outage");
-    for (const char *name : {"grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "resource"})
+    if (down_)
+        return Reply::oauth_error(503, "temporarily_unavailable",
+                                  "the emulator is simulating an outage");
+    for (const char *name : {"grant_type", "code", "redirect_uri", "code_verifier", "refresh_token",
+                             "scope", "resource"})
         if (param(form, name).repeated)
-            return Reply::oauth_error(400, "invalid_request", std::string(name) + " given more than once");
+            return Reply::oauth_error(400, "invalid_request",
+                                      std::string(name) + " given more than once");
     const int64_t t = now();
     std::lock_guard lock(mu_);
     maybe_rotate_locked(t);
@@ -451,32 +531,41 @@ Reply AuthorizationServer::token(const Params &form, std::string_view authorizat
 
     const auto grant_type = param(form, "grant_type").value;
     if (!grant_type) return Reply::oauth_error(400, "invalid_request", "grant_type is required");
-    if (std::find(client->grant_types.begin(), client->grant_types.end(), *grant_type) == client->grant_types.end() &&
+    if (std::find(client->grant_types.begin(), client->grant_types.end(), *grant_type) ==
+            client->grant_types.end() &&
         (*grant_type == "authorization_code" || *grant_type == "refresh_token"))
-        return Reply::oauth_error(400, "unauthorized_client", "grant type not registered for this client");
+        return Reply::oauth_error(400, "unauthorized_client",
+                                  "grant type not registered for this client");
 
     if (*grant_type == "authorization_code") {
         const auto code = param(form, "code").value;
         if (!code) return Reply::oauth_error(400, "invalid_request", "code is required");
         const auto it = codes_.find(*code);
-        if (it == codes_.end()) return Reply::oauth_error(400, "invalid_grant", "unknown or already used code");
+        if (it == codes_.end())
+            return Reply::oauth_error(400, "invalid_grant", "unknown or already used code");
         PendingCode pending = std::move(it->second);
         codes_.erase(it); // single use, even when the exchange below fails
-        if (pending.grant.expires_at <= t) return Reply::oauth_error(400, "invalid_grant", "code expired");
+        if (pending.grant.expires_at <= t)
+            return Reply::oauth_error(400, "invalid_grant", "code expired");
         if (pending.grant.client_id != client->id)
             return Reply::oauth_error(400, "invalid_grant", "code was issued to another client");
         const auto redirect_uri = param(form, "redirect_uri").value;
         if (redirect_uri ? *redirect_uri != pending.redirect_uri : pending.redirect_uri_explicit)
-            return Reply::oauth_error(400, "invalid_grant", "redirect_uri does not match the authorization request");
+            return Reply::oauth_error(400, "invalid_grant",
+                                      "redirect_uri does not match the authorization request");
         const auto verifier = param(form, "code_verifier").value;
-        if (!verifier) return Reply::oauth_error(400, "invalid_request", "code_verifier is required (PKCE)");
+        if (!verifier)
+            return Reply::oauth_error(400, "invalid_request", "code_verifier is required (PKCE)");
         if (!pkce_string(*verifier) || !equal_secret(s256(*verifier), pending.code_challenge))
-            return Reply::oauth_error(400, "invalid_grant", "code_verifier does not match code_challenge");
+            return Reply::oauth_error(400, "invalid_grant",
+                                      "code_verifier does not match code_challenge");
         if (const auto resource = param(form, "resource").value) {
             if (!absolute_uri(*resource))
-                return Reply::oauth_error(400, "invalid_target", "resource must be an absolute URI");
+                return Reply::oauth_error(400, "invalid_target",
+                                          "resource must be an absolute URI");
             if (!pending.grant.resource.empty() && *resource != pending.grant.resource)
-                return Reply::oauth_error(400, "invalid_target", "resource differs from the authorization request");
+                return Reply::oauth_error(400, "invalid_target",
+                                          "resource differs from the authorization request");
             pending.grant.resource = *resource;
         }
         return issue_tokens_locked(pending.grant, t);
@@ -485,28 +574,34 @@ Reply AuthorizationServer::token(const Params &form, std::string_view authorizat
         const auto token = param(form, "refresh_token").value;
         if (!token) return Reply::oauth_error(400, "invalid_request", "refresh_token is required");
         const auto it = refresh_tokens_.find(*token);
-        if (it == refresh_tokens_.end()) return Reply::oauth_error(400, "invalid_grant", "unknown refresh token");
+        if (it == refresh_tokens_.end())
+            return Reply::oauth_error(400, "invalid_grant", "unknown refresh token");
         Grant grant = it->second;
         if (grant.client_id != client->id)
-            return Reply::oauth_error(400, "invalid_grant", "refresh token was issued to another client");
+            return Reply::oauth_error(400, "invalid_grant",
+                                      "refresh token was issued to another client");
         refresh_tokens_.erase(it); // rotated: each refresh token works once
-        if (grant.expires_at <= t) return Reply::oauth_error(400, "invalid_grant", "refresh token expired");
+        if (grant.expires_at <= t)
+            return Reply::oauth_error(400, "invalid_grant", "refresh token expired");
         if (const auto scope = param(form, "scope").value) {
             const auto had = split_scope(grant.scope);
             for (const auto &s : split_scope(*scope))
                 if (std::find(had.begin(), had.end(), s) == had.end())
-                    return Reply::oauth_error(400, "invalid_scope", "scope exceeds the original grant");
+                    return Reply::oauth_error(400, "invalid_scope",
+                                              "scope exceeds the original grant");
             grant.scope = join(split_scope(*scope));
         }
         if (const auto resource = param(form, "resource").value) {
             if (!grant.resource.empty() && *resource != grant.resource)
-                return Reply::oauth_error(400, "invalid_target", "resource differs from the original grant");
+                return Reply::oauth_error(400, "invalid_target",
+                                          "resource differs from the original grant");
             grant.resource = *resource;
         }
         ++stats_.refreshes;
         return issue_tokens_locked(grant, t);
     }
-    return Reply::oauth_error(400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token");
+    return Reply::oauth_error(400, "unsupported_grant_type",
+                              "grant_type must be authorization_code or refresh_token");
 }
 
 Reply AuthorizationServer::userinfo(std::string_view authorization) {
@@ -517,7 +612,9 @@ Reply AuthorizationServer::userinfo(std::string_view authorization) {
         r.headers.emplace_back("WWW-Authenticate", challenge);
         return r;
     };
-    if (down_) return Reply::oauth_error(503, "temporarily_unavailable", "the emulator is simulating an outage");
+    if (down_)
+        return Reply::oauth_error(503, "temporarily_unavailable",
+                                  "the emulator is simulating an outage");
     const auto token = bearer(authorization);
     if (!token) return unauthorized("invalid_request", "bearer token required");
     const int64_t t = now();
@@ -534,11 +631,14 @@ Reply AuthorizationServer::userinfo(std::string_view authorization) {
 
 Reply AuthorizationServer::mint(std::string_view body) {
     const auto req = nlohmann::json::parse(body, nullptr, false);
-    if (!req.is_object() || !req.contains("sub") || !req["sub"].is_string() || req["sub"].get<std::string>().empty())
-        return Reply::oauth_error(400, "invalid_request", "body must be a JSON object with a non-empty string \"sub\"");
+    if (!req.is_object() || !req.contains("sub") || !req["sub"].is_string() ||
+        req["sub"].get<std::string>().empty())
+        return Reply::oauth_error(400, "invalid_request",
+                                  "body must be a JSON object with a non-empty string \"sub\"");
     for (const char *name : {"aud", "scope", "client_id"})
         if (req.contains(name) && !req[name].is_string())
-            return Reply::oauth_error(400, "invalid_request", std::string(name) + " must be a string");
+            return Reply::oauth_error(400, "invalid_request",
+                                      std::string(name) + " must be a string");
     if (req.contains("expires_in") && !req["expires_in"].is_number_integer())
         return Reply::oauth_error(400, "invalid_request", "expires_in must be an integer");
     const int64_t t = now();
@@ -561,7 +661,8 @@ Reply AuthorizationServer::mint(std::string_view body) {
     maybe_rotate_locked(t);
     const std::string access = keys_.sign(claims);
     ++stats_.tokens_issued;
-    return no_store(Reply::json(200, {{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", lifetime}}));
+    return no_store(Reply::json(
+        200, {{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", lifetime}}));
 }
 
 std::string AuthorizationServer::rotate_keys(bool keep_previous) {
@@ -582,6 +683,7 @@ nlohmann::json AuthorizationServer::stats() {
             {"tokens_issued", stats_.tokens_issued},
             {"refreshes", stats_.refreshes},
             {"rotations", stats_.rotations},
+            {"metadata_documents", stats_.metadata_documents},
             {"current_kid", keys_.current_kid()},
             {"published_kids", keys_.published_kids(t)},
             {"down", down_.load()}};

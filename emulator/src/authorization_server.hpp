@@ -1,6 +1,6 @@
-// AuthKit's OAuth surface as plain functions of parsed requests: discovery documents, dynamic client
-// registration (RFC 7591), authorization with PKCE S256 (RFC 7636) and resource (RFC 8707), the
-// token endpoint (RFC 6749) and userinfo. No sockets here, so tests drive it directly; the HTTP
+// AuthKit's OAuth surface as plain functions of parsed requests: discovery documents, dynamic
+// client registration (RFC 7591), authorization with PKCE S256 (RFC 7636) and resource (RFC 8707),
+// the token endpoint (RFC 6749) and userinfo. No sockets here, so tests drive it directly; the HTTP
 // layer (http_server.hpp) only maps requests onto these calls. Every method is thread-safe.
 #pragma once
 
@@ -42,18 +42,19 @@ struct Stats {
     uint64_t tokens_issued = 0;
     uint64_t refreshes = 0;
     uint64_t rotations = 0;
+    uint64_t metadata_documents = 0; // Client ID Metadata Documents fetched and accepted
 };
 
 class AuthorizationServer {
-public:
+  public:
     AuthorizationServer(EmulatorOptions options, std::string issuer);
 
     const std::string &issuer() const { return issuer_; }
     int64_t now() const;
 
-    Reply authorization_server_metadata();  // /.well-known/oauth-authorization-server
-    Reply openid_configuration();           // /.well-known/openid-configuration
-    Reply jwks();                           // /oauth2/jwks
+    Reply authorization_server_metadata(); // /.well-known/oauth-authorization-server
+    Reply openid_configuration();          // /.well-known/openid-configuration
+    Reply jwks();                          // /oauth2/jwks
     Reply register_client(std::string_view body);
     Reply authorize(const Params &query);
     Reply token(const Params &form, std::string_view authorization_header);
@@ -68,7 +69,7 @@ public:
     bool down() const { return down_; }
     nlohmann::json stats();
 
-private:
+  private:
     struct Client {
         std::string id;
         std::string secret; // empty for token_endpoint_auth_method "none"
@@ -95,6 +96,9 @@ private:
     };
 
     nlohmann::json metadata_document() const;
+    // A client_id that is a URL: fetch and check its metadata document and (re)register the
+    // client it describes; the error reply when refused.
+    std::optional<Reply> load_metadata_document_client(const std::string &url);
     void maybe_rotate_locked(int64_t now);
     std::string grant_scope(std::string_view requested) const;
     Reply issue_tokens_locked(const Grant &grant, int64_t now);

@@ -1,8 +1,9 @@
 // Settings of the AuthKit emulator (flags of fastmcp-authkit-emulator, or set by tests in-process).
 #pragma once
 
-#include <cstdint>
+#include "client_metadata_document.hpp"
 #include "fastmcp/jose/jwk.hpp"
+#include <cstdint>
 
 #include <functional>
 #include <string>
@@ -22,7 +23,7 @@ struct EmulatorOptions {
     std::string issuer;                  // empty = http://127.0.0.1:<port>
     int64_t token_lifetime_s = 3600;
     int64_t refresh_lifetime_s = 30 * 24 * 3600;
-    int64_t code_lifetime_s = 600;       // RFC 6749 §4.1.2: 10 minutes at most
+    int64_t code_lifetime_s = 600; // RFC 6749 §4.1.2: 10 minutes at most
     DevUser user;
     std::string org_id = "org_01EMULATORDEVORG0000000000";
     // Scopes this AS knows; requested scopes outside this list are dropped from the grant.
@@ -36,7 +37,9 @@ struct EmulatorOptions {
     std::string advertised_issuer;      // empty = the real issuer
     bool advertise_registration = true; // false: no registration_endpoint
     bool advertise_pkce_s256 = true;    // false: no code_challenge_methods_supported
-    std::function<int64_t()> clock;      // Unix seconds; default: system clock
+    // Client ID Metadata Document fetcher; default: fetch_cimd (loopback/https, no redirects).
+    std::function<CimdFetchResult(const std::string &url)> cimd_fetcher;
+    std::function<int64_t()> clock; // Unix seconds; default: system clock
     // New RS256 private keys; default: a fresh RSA-2048 key each time. Tests reuse a small pool
     // because RSA key generation takes a noticeable fraction of a second.
     std::function<jose::PkeyPtr()> key_factory;

@@ -44,6 +44,20 @@ bool is_b64token(std::string_view t) {
     return true;
 }
 
+// "<b64token>, Bearer ..." is two credentials joined into one field (a proxy merging duplicate
+// Authorization headers): a malformed request, not a malformed token.
+bool joins_another_bearer(std::string_view credentials) {
+    const size_t comma = credentials.find(',');
+    if (comma == std::string_view::npos) return false;
+    std::string_view next = credentials.substr(comma + 1);
+    while (!next.empty() && is_space(next.front()))
+        next.remove_prefix(1);
+    size_t end = 0;
+    while (end < next.size() && !is_space(next[end]))
+        ++end;
+    return iequals(next.substr(0, end), "bearer");
+}
+
 } // namespace
 
 BearerExtraction extract_bearer(const std::vector<std::string_view> &values) {
@@ -67,6 +81,11 @@ BearerExtraction extract_bearer(const std::vector<std::string_view> &values) {
     std::string_view rest = v.substr(scheme_end);
     while (!rest.empty() && is_space(rest.front()))
         rest.remove_prefix(1);
+    if (joins_another_bearer(rest)) {
+        out.kind = BearerExtraction::Kind::Duplicate;
+        out.description = "more than one Bearer credential in the Authorization header";
+        return out;
+    }
     if (!is_b64token(rest)) {
         out.kind = BearerExtraction::Kind::Malformed;
         out.description = rest.empty() ? "the Bearer credentials are empty"

@@ -12,12 +12,12 @@ struct BearerExtraction {
     enum class Kind {
         Missing,   // no Authorization header, or a non-Bearer scheme: answer with a bare challenge
         Token,     // `token` holds the credential
-        Malformed, // "Bearer" without a valid b64token: invalid_request
-        Duplicate  // more than one Authorization header: invalid_request
+        Malformed, // "Bearer" without a valid b64token: an invalid token, 401 invalid_token
+        Duplicate  // more than one Authorization header or Bearer credential: 400 invalid_request
     };
     Kind kind = Kind::Missing;
     std::string_view token;
-    const char *description = ""; // for invalid_request
+    const char *description = ""; // for the challenge (never holds the credentials)
 };
 
 BearerExtraction extract_bearer(const std::vector<std::string_view> &authorization_values);

@@ -158,6 +158,23 @@ AuthVerdict ProviderBackend::verify(std::string_view token) const {
     return std::move(sink.verdict);
 }
 
+std::string ProviderBackend::live_describe_json() const {
+    std::lock_guard lock(describe_mutex_);
+    host::ProviderCallMarker marker(label_, "describe");
+    std::string json;
+    try {
+        desc_->describe(
+            instance_,
+            [](void *user, const char *data, size_t size) {
+                static_cast<std::string *>(user)->assign(data, size);
+            },
+            &json);
+    } catch (...) {
+        json.clear(); // fail closed: an empty document reads as "not ready"
+    }
+    return json;
+}
+
 std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &request) const {
     if (!desc_->handle_route) return std::nullopt;
     std::vector<fastmcp_http_header> headers;

@@ -48,6 +48,7 @@ class VerifyWatchdog final : public AuthBackend {
     std::optional<RouteResponse> handle_route(const RouteRequest &request) const override {
         return inner_->handle_route(request);
     }
+    std::string live_describe_json() const override { return inner_->live_describe_json(); }
 
     const VerifyWatchdogOptions &options() const { return options_; }
     int stuck() const { return stuck_.load(std::memory_order_relaxed); }

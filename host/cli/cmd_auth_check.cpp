@@ -78,14 +78,19 @@ int cmd_auth_check(const Args &args) {
     }
     if (!opt.token_arg) return usage_error("--token is required");
 
-    std::string token;
+    TokenInput input;
     try {
-        token = read_token(*opt.token_arg);
+        input = read_token(*opt.token_arg);
     } catch (const std::exception &e) {
         return usage_error(e.what());
     }
-    if (token.empty()) return usage_error("the token is empty");
-    const DecodedToken decoded = decode_for_display(token);
+    const std::string &token = input.token;
+    if (!input.too_large && token.empty()) return usage_error("the token is empty");
+    DecodedToken decoded;
+    if (input.too_large)
+        decoded.problem = "not decoded: the input is larger than 64 KiB";
+    else
+        decoded = decode_for_display(token);
 
     env::Environment environment;
     try {
@@ -121,8 +126,12 @@ int cmd_auth_check(const Args &args) {
         return 2;
     }
 
-    const json health = wait_until_ready(*provider, opt.timeout_s);
-    const plugin::Verdict v = provider->verify(token);
+    const json health = input.too_large ? json() : wait_until_ready(*provider, opt.timeout_s);
+    // Too large to hand to any provider: an invalid token all the same (exit 1, not 2).
+    const plugin::Verdict v = input.too_large
+                                  ? plugin::Verdict::reject(FASTMCP_REASON_TOKEN_TOO_LARGE,
+                                                            "the token is larger than 64 KiB")
+                                  : provider->verify(token);
     const bool valid = v.reason == FASTMCP_REASON_OK;
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<std::string> log_lines;

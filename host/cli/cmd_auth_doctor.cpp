@@ -81,7 +81,9 @@ int cmd_auth_doctor(const Args &args) {
     std::string token;
     if (opt.token_arg) {
         try {
-            token = read_token(*opt.token_arg);
+            TokenInput input = read_token(*opt.token_arg);
+            if (input.too_large) return usage_error("the token input is larger than 64 KiB");
+            token = std::move(input.token);
         } catch (const std::exception &e) {
             return usage_error(e.what());
         }

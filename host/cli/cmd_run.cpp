@@ -24,6 +24,9 @@ constexpr const char *kRunUsage =
     "                   [--max-threads N] [--drain-timeout-ms N] [--verify-timeout DURATION]\n"
     "                   [--workers N] [--max-connections N]\n"
     "                   [--stateful] [--max-sessions N] [--session-idle-timeout DURATION]\n"
+    "                   [--admin-port P] [--log-format text|json]\n"
+    "  --admin-port P       /healthz, /readyz and /metrics on 127.0.0.1:P (0: the OS picks)\n"
+    "  --log-format F       text (default) or json: one JSON object a line\n"
     "  --stateful           sessions (Mcp-Session-Id), GET streams and resumable SSE; also\n"
     "                       FASTMCP_STATELESS_HTTP=false. Default: stateless (any replica serves\n"
     "                       any request)\n"
@@ -91,6 +94,8 @@ int cmd_run(const Args &args) {
             else if (a == "--path") options.path = value();
             else if (a == "--env-file") options.env_file = value();
             else if (a == "--log-level") options.log_level = value();
+            else if (a == "--log-format") options.log_format = value();
+            else if (a == "--admin-port") options.admin_port = static_cast<int>(parse_number(a, value(), 0, 65535));
             else if (a == "--max-body-bytes") options.limits.max_body_bytes = static_cast<size_t>(parse_number(a, value(), 1, 1L << 30));
             else if (a == "--request-timeout-ms") options.limits.request_timeout_ms = static_cast<int>(parse_number(a, value(), 100, 3600000));
             else if (a == "--keep-alive-timeout-ms") options.limits.keep_alive_timeout_ms = static_cast<int>(parse_number(a, value(), 100, 3600000));

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <stdexcept>
 
 namespace fastmcp::cli {
@@ -15,23 +14,39 @@ std::string trim(std::string s) {
     return s;
 }
 
+// Reads up to `limit` bytes; a huge input is never held in memory whole.
+std::string read_bounded(std::istream &in, size_t limit) {
+    std::string out(limit, '\0');
+    in.read(out.data(), static_cast<std::streamsize>(limit));
+    out.resize(static_cast<size_t>(in.gcount()));
+    return out;
+}
+
 } // namespace
 
-std::string read_token(const std::string &arg) {
+TokenInput read_token(const std::string &arg) {
     std::string raw;
     if (arg == "-") {
-        raw.assign(std::istreambuf_iterator<char>(std::cin), {});
+        raw = read_bounded(std::cin, kMaxTokenInput + 1);
+        if (std::cin.bad()) throw std::runtime_error("cannot read the token from standard input");
     } else if (!arg.empty() && arg[0] == '@') {
         std::ifstream in(arg.substr(1), std::ios::binary);
         if (!in) throw std::runtime_error("cannot read token file '" + arg.substr(1) + "'");
-        raw.assign(std::istreambuf_iterator<char>(in), {});
+        raw = read_bounded(in, kMaxTokenInput + 1);
+        if (in.bad()) throw std::runtime_error("cannot read token file '" + arg.substr(1) + "'");
     } else {
         raw = arg;
     }
-    if (raw.size() > kMaxTokenInput) throw std::runtime_error("the token input is larger than 64 KiB");
+    TokenInput out;
+    if (raw.size() > kMaxTokenInput) {
+        out.too_large = true;
+        return out;
+    }
     raw = trim(raw);
-    if (raw.size() > 7 && (raw.rfind("Bearer ", 0) == 0 || raw.rfind("bearer ", 0) == 0)) raw = trim(raw.substr(7));
-    return raw;
+    if (raw.size() > 7 && (raw.rfind("Bearer ", 0) == 0 || raw.rfind("bearer ", 0) == 0))
+        raw = trim(raw.substr(7));
+    out.token = std::move(raw);
+    return out;
 }
 
 } // namespace fastmcp::cli

@@ -1,12 +1,8 @@
 #include "http_exchange.hpp"
 
-#include "client_session.hpp"
+#include "http_stream.hpp"
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -25,14 +21,13 @@ bool iequals(std::string_view a, std::string_view b) {
 
 } // namespace
 
-std::string HttpResponse::header(std::string_view name) const {
+std::string find_header(const Headers &headers, std::string_view name) {
     for (const auto &[k, v] : headers)
         if (iequals(k, name)) return v;
     return {};
 }
 
-std::string HttpResponse::content_type() const {
-    std::string ct = header("Content-Type");
+std::string media_type(std::string ct) {
     ct = ct.substr(0, ct.find(';'));
     ct.erase(std::remove_if(ct.begin(), ct.end(), [](unsigned char c) { return std::isspace(c); }),
              ct.end());
@@ -41,35 +36,24 @@ std::string HttpResponse::content_type() const {
     return ct;
 }
 
+std::string HttpResponse::header(std::string_view name) const { return find_header(headers, name); }
+
+std::string HttpResponse::content_type() const { return media_type(header("Content-Type")); }
+
 HttpResponse http_exchange(const HttpRequest &request) {
     HttpResponse out;
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(request.timeout_ms);
+    StreamedResponse res = http_open_stream(request);
+    if (res.status == 0) {
+        out.error = std::move(res.error);
+        return out;
+    }
     try {
-        Poco::URI uri(request.url);
-        auto session = net::open_client_session(
-            uri, Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(request.timeout_ms) * 1000));
-        if (!session) {
-            out.error = "unsupported URL scheme in " + uri.getScheme();
-            return out;
-        }
-
-        std::string target = uri.getPathEtc();
-        if (target.empty()) target = "/";
-        Poco::Net::HTTPRequest req(request.method, target, Poco::Net::HTTPMessage::HTTP_1_1);
-        req.set("User-Agent", "fastmcp-cpp-client");
-        for (const auto &[k, v] : request.headers)
-            req.set(k, v);
-        if (!request.body.empty() || request.method == "POST")
-            req.setContentLength(static_cast<std::streamsize>(request.body.size()));
-        session->sendRequest(req) << request.body;
-
-        Poco::Net::HTTPResponse res;
-        std::istream &body = session->receiveResponse(res);
         char buf[16384];
-        while (body) {
-            body.read(buf, sizeof buf);
-            out.body.append(buf, static_cast<size_t>(body.gcount()));
+        while (*res.body) {
+            res.body->read(buf, sizeof buf);
+            out.body.append(buf, static_cast<size_t>(res.body->gcount()));
             if (out.body.size() > request.max_response_bytes) {
                 out = {};
                 out.error =
@@ -82,22 +66,17 @@ HttpResponse http_exchange(const HttpRequest &request) {
                 return out;
             }
         }
-        out.status = static_cast<int>(res.getStatus());
-        for (const auto &[k, v] : res)
-            out.headers.emplace_back(k, v);
     } catch (const Poco::TimeoutException &) {
         out = {};
         out.error = "timed out after " + std::to_string(request.timeout_ms) + " ms";
-    } catch (const Poco::Net::ConnectionRefusedException &) {
-        out = {};
-        out.error = "connection refused";
+        return out;
     } catch (const Poco::Exception &e) {
         out = {};
         out.error = e.displayText();
-    } catch (const std::exception &e) {
-        out = {};
-        out.error = e.what();
+        return out;
     }
+    out.status = res.status;
+    out.headers = std::move(res.headers);
     return out;
 }
 

@@ -35,6 +35,11 @@ struct HttpResponse {
 
 HttpResponse http_exchange(const HttpRequest &request);
 
+// First header with this name (case-insensitive), or "".
+std::string find_header(const Headers &headers, std::string_view name);
+// The media type of a Content-Type value: lowercased, without parameters or spaces.
+std::string media_type(std::string content_type);
+
 // application/x-www-form-urlencoded body from name/value pairs.
 std::string form_encode(const std::vector<std::pair<std::string, std::string>> &fields);
 

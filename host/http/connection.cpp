@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 
@@ -437,8 +438,11 @@ void Connection::next_request() {
         return;
     }
     state_ = State::Idle;
-    reader_.shrink_when_empty(); // an idle connection holds no buffer
-    set_deadline(EventLoop::now_ms() + server_.settings.keep_alive_timeout_ms);
+    // An idle connection gives its buffer back after a second (not per request: a busy one would
+    // free and allocate it for every request).
+    idle_until_ms_ = EventLoop::now_ms() + server_.settings.keep_alive_timeout_ms;
+    shrink_pending_ = true;
+    set_deadline(std::min(idle_until_ms_, EventLoop::now_ms() + 1000));
     wait_readable();
 }
 
@@ -489,6 +493,13 @@ void Connection::on_tick(int64_t now) {
     case State::Handling:
         set_deadline(INT64_MAX);
         return;
+    case State::Idle:
+        if (shrink_pending_ && now < idle_until_ms_) {
+            shrink_pending_ = false;
+            reader_.shrink_when_empty(); // an idle connection holds no buffer
+            return set_deadline(idle_until_ms_);
+        }
+        return close(); // idle past the keep-alive timeout
     default:
         // Idle past the keep-alive timeout, a request past its deadline (slowloris), a response
         // the client does not read, or the end of a lingering close.

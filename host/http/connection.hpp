@@ -193,6 +193,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     int64_t deadline_ms_ = INT64_MAX;         // the next thing due in on_tick
     int64_t request_deadline_ms_ = INT64_MAX; // head and body must be in by then
     bool linger_ = false;                     // after an error answer: lingering close
+    int64_t idle_until_ms_ = 0; // keep-alive end while idle
+    bool shrink_pending_ = false; // idle: give the read buffer back at the next tick
     size_t lingered_bytes_ = 0;
     int served_ = 0;
     bool reading_wait_ = false; // an async_wait for readability is pending

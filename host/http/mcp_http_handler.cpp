@@ -6,6 +6,9 @@
 #include "../auth/challenge.hpp"
 #include "../auth/verify_watchdog.hpp"
 #include "../mcp/protocol_version.hpp"
+#include "../ops/log_format.hpp"
+#include "../ops/ops_endpoints.hpp"
+#include "../ops/request_id.hpp"
 #include "../server/request_context.hpp"
 #include "host_services.hpp"
 
@@ -80,6 +83,9 @@ struct McpHttpHandler::Call {
     std::shared_ptr<Session> session;
     int status = 0;
     size_t bytes = 0;
+    std::string request_id;
+    ops::Route route = ops::Route::not_found;
+    int reason = -1; // the verdict's reason code when a verify ran
 
     Call(const std::shared_ptr<HttpExchange> &x, std::shared_ptr<const AuthView> pinned)
         : exchange(x), request(x->request()), response(x->response()), auth(std::move(pinned)) {
@@ -88,6 +94,7 @@ struct McpHttpHandler::Call {
         const size_t q = target.find('?');
         path = target.substr(0, q);
         if (q != std::string_view::npos) query = target.substr(q + 1);
+        request_id = ops::request_id_for(request.get("X-Request-Id", ""));
     }
 
     const AuthBackend *backend() const { return auth ? auth->backend.get() : nullptr; }
@@ -99,25 +106,33 @@ struct McpHttpHandler::Call {
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(code));
         if (!content_type.empty()) response.setContentType(std::string(content_type));
         response.setContentLength(static_cast<std::streamsize>(body.size()));
-        std::ostream &out = response.send();
-        if (!body.empty()) out.write(body.data(), static_cast<std::streamsize>(body.size()));
+        response.set_body(body);
         log_access();
         exchange->finish();
     }
     // After an early answer the unread body would corrupt the next request on this connection.
     void close_after() { response.setKeepAlive(false); }
+    // Counts the request (relaxed atomics) and writes the access line: once per request, when its
+    // answer or its stream's head goes out.
     void log_access() const {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const std::string &method = request.getMethod();
+        ops::metrics().request(route, ops::method_of(method), status, seconds);
         if (!log_enabled(FASTMCP_LOG_INFO)) return;
         // Path only: the query string could carry a credential and is never logged.
-        const auto ms =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count();
-        char line[512];
-        std::snprintf(line, sizeof line, "access %s %s %.*s %d %zu %.1fms",
-                      request.clientAddress().toString().c_str(), request.getMethod().c_str(),
-                      static_cast<int>(std::min<size_t>(path.size(), 200)), path.data(), status,
-                      bytes, ms);
-        log_message(FASTMCP_LOG_INFO, line);
+        const std::string client = request.clientAddress().toString();
+        host::log_access({request_id, client, method, path, ops::route_name(route), status, bytes,
+                          seconds * 1000,
+                          reason < 0 ? std::string_view() : fastmcp_reason_name(reason)});
+    }
+    // A verdict: its reason for the access line, and the verify metrics.
+    void verified(int verdict_reason, std::chrono::steady_clock::time_point verify_started) {
+        reason = verdict_reason;
+        ops::metrics().verdict(
+            verdict_reason,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_started)
+                .count());
     }
 };
 
@@ -142,6 +157,7 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
     ParsedRequest &req = x->request;
     x->header("Access-Control-Allow-Origin", "*");
     x->header("Access-Control-Expose-Headers", kExposeHeaders);
+    x->header("X-Request-Id", x->request_id);
 
     if (config_.loopback_guard) {
         if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
@@ -157,12 +173,18 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
         }
     }
 
+    if (auto ops_route = ops::ops_route(x->path)) return serve_ops(x, *ops_route);
+
     const bool is_mcp = x->path == config_.mcp_path || x->path == mcp_path_slash_;
     bool is_provider_route = false;
     if (x->backend())
         for (const auto &r : x->backend()->info().routes)
             if (x->path == r) is_provider_route = true;
     const bool is_complete = x->path == "/auth/complete";
+    x->route = is_mcp              ? ops::Route::mcp
+               : is_provider_route ? ops::Route::provider
+               : is_complete       ? ops::Route::auth_complete
+                                   : ops::Route::not_found;
 
     if (!is_mcp && !is_provider_route && !is_complete) {
         x->close_after();
@@ -181,6 +203,27 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
     if (is_mcp) return serve_mcp(x);
     if (is_complete) return serve_auth_complete(x);
     serve_provider_route(x);
+}
+
+// /healthz is answered on the loop; /readyz asks the provider (describe() is foreign code and
+// serialised), so it runs on the pool. /metrics is the admin port's only (404 here).
+void McpHttpHandler::serve_ops(const std::shared_ptr<Call> &x, ops::Route route) {
+    x->route = route;
+    const std::string &method = x->request.getMethod();
+    ops::OpsSources sources;
+    sources.auth = x->backend(); // pinned: the lambda below keeps it alive
+    // Any thread. The loop drops the body of a HEAD answer and keeps its Content-Length.
+    auto answer = [x](const ops::OpsAnswer &a) {
+        if (a.allow_get_only) x->header("Allow", "GET, HEAD");
+        x->send(a.status, a.content_type, a.body);
+    };
+    if (!x->exchange->discard_small_body()) x->close_after(); // loop only: before the pool
+    if (!ops::ops_blocks(route, method, sources.auth != nullptr))
+        return answer(ops::serve_ops(route, method, sources));
+    const bool queued = x->exchange->run_blocking([x, route, sources, answer] {
+        answer(ops::serve_ops(route, x->request.getMethod(), sources));
+    });
+    if (!queued) answer(ops::ops_overloaded(route));
 }
 
 // Provider code may block (it is foreign): it runs on the pool.
@@ -231,8 +274,9 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
     case BearerExtraction::Kind::Missing:
         return reject(missing_credentials(metadata));
     case BearerExtraction::Kind::Duplicate:
-    case BearerExtraction::Kind::Malformed:
         return reject(invalid_request(metadata, bearer.description));
+    case BearerExtraction::Kind::Malformed: // MCP: an invalid token MUST get 401
+        return reject(invalid_token(metadata, bearer.description, {}));
     case BearerExtraction::Kind::Token:
         x->bearer = bearer.token;
         break;
@@ -240,9 +284,12 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
 
     // A verified-token cache hit (about a microsecond) is answered on the loop; anything else may
     // block (a JWKS or introspection fetch) and goes to the pool.
+    const auto verify_started = std::chrono::steady_clock::now();
     if (config_.inline_work)
-        if (auto verdict = backend->verify_cached(bearer.token))
+        if (auto verdict = backend->verify_cached(bearer.token)) {
+            x->verified(verdict->reason, verify_started);
             return on_verdict(x, std::move(*verdict), next);
+        }
 
     // Per backend: the pinned view owns it, and x keeps the view alive while the loop holds it.
     const VerifyDeadline *deadline =
@@ -250,16 +297,22 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
     if (deadline)
         x->exchange->arm_verify_deadline(
             EventLoop::now_ms() + deadline->watchdog->options().timeout.count(), *deadline);
-    const bool queued = x->exchange->run_blocking([this, x, next, deadline] {
+    const bool queued = x->exchange->run_blocking([this, x, next, deadline, verify_started] {
         AuthVerdict verdict = x->backend()->verify(x->bearer);
-        x->exchange->post([this, x, next, deadline, verdict = std::move(verdict)]() mutable {
-            if (deadline && !x->exchange->disarm_verify_deadline()) {
-                // The loop answered 503 past the deadline and closed: this verdict is nobody's.
-                deadline->watchdog->returned_late(verdict.reason);
-                return;
-            }
-            on_verdict(x, std::move(verdict), next);
-        });
+        x->exchange->post(
+            [this, x, next, deadline, verify_started, verdict = std::move(verdict)]() mutable {
+                if (deadline && !x->exchange->disarm_verify_deadline()) {
+                    // The loop answered 503 past the deadline and closed: this verdict is nobody's.
+                    deadline->watchdog->returned_late(verdict.reason);
+                    // Counted and logged as what the client got (latency: until the late return).
+                    x->verified(FASTMCP_REASON_PROVIDER_TIMEOUT, verify_started);
+                    x->status = 503;
+                    x->log_access();
+                    return;
+                }
+                x->verified(verdict.reason, verify_started);
+                on_verdict(x, std::move(verdict), next);
+            });
     });
     if (!queued) {
         if (deadline) x->exchange->disarm_verify_deadline();

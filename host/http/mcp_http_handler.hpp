@@ -13,6 +13,7 @@
 
 #include "../mcp/dispatcher.hpp"
 #include "../mcp/session_store.hpp"
+#include "../ops/metrics.hpp"
 
 #include <functional>
 #include <memory>
@@ -39,6 +40,7 @@ class McpHttpHandler final : public RequestHandler {
 
   private:
     void route(const std::shared_ptr<Call> &x);
+    void serve_ops(const std::shared_ptr<Call> &x, ops::Route route); // /healthz, /readyz
     void serve_provider_route(const std::shared_ptr<Call> &x);
     void serve_mcp(const std::shared_ptr<Call> &x);
     void serve_mcp_post(const std::shared_ptr<Call> &x);

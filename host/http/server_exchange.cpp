@@ -21,7 +21,8 @@ bool send_all(int fd, std::string_view data) {
 
 std::ostream &BufferedResponse::send() {
     sent_ = true;
-    return out_;
+    if (!out_) out_.emplace(&body_buf_);
+    return *out_;
 }
 
 void BufferedResponse::sendFile(const std::string &, const std::string &) {
@@ -102,8 +103,19 @@ ParsedRequest::ParsedRequest(const RequestHead &head, BufferedResponse &response
 }
 
 void ParsedRequest::body_complete() {
-    body_buf_.set(body_);
-    body_stream_.clear();
+    body_complete_ = true;
+    if (body_stream_) {
+        body_buf_.set(body_);
+        body_stream_->clear();
+    }
+}
+
+std::istream &ParsedRequest::stream() {
+    if (!body_stream_) {
+        body_stream_.emplace(&body_buf_);
+        if (body_complete_) body_buf_.set(body_);
+    }
+    return *body_stream_;
 }
 
 } // namespace fastmcp::host

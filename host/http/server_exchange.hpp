@@ -12,6 +12,7 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include <istream>
+#include <optional>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -21,9 +22,15 @@ namespace fastmcp::host {
 // The response to one request: serialize() gives the bytes to send.
 class BufferedResponse : public Poco::Net::HTTPServerResponse {
   public:
-    BufferedResponse() : out_(&body_buf_) {}
+    BufferedResponse() = default;
 
     std::ostream &send() override;
+    // The whole body at once, without the ostream (constructing a std::ostream per response
+    // costs a locale copy and facet lookups).
+    void set_body(std::string_view body) {
+        body_buf_.body.assign(body.data(), body.size());
+        sent_ = true;
+    }
     // The loop answers Expect: 100-continue itself when the handler asks for the body.
     void sendContinue() override {}
     void sendFile(const std::string &path, const std::string &mediaType) override;
@@ -55,7 +62,7 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
     void append_head(std::string &out, int status);
     bool sent_ = false;
     BodyBuf body_buf_;
-    std::ostream out_;
+    std::optional<std::ostream> out_; // made on the first send()
 };
 
 // One parsed request; stream() reads the body once the loop has read it (set_body).
@@ -65,7 +72,7 @@ class ParsedRequest : public Poco::Net::HTTPServerRequest {
                   const Poco::Net::SocketAddress &client, const Poco::Net::SocketAddress &server,
                   const Poco::Net::HTTPServerParams &params);
 
-    std::istream &stream() override { return body_stream_; }
+    std::istream &stream() override;
     const Poco::Net::SocketAddress &clientAddress() const override { return client_; }
     const Poco::Net::SocketAddress &serverAddress() const override { return server_; }
     const Poco::Net::HTTPServerParams &serverParams() const override { return params_; }
@@ -83,14 +90,15 @@ class ParsedRequest : public Poco::Net::HTTPServerRequest {
         void set(std::string &s) { setg(s.data(), s.data(), s.data() + s.size()); }
     };
     BufferedResponse &response_;
-    Poco::Net::SocketAddress client_;
-    Poco::Net::SocketAddress server_;
+    const Poco::Net::SocketAddress &client_; // the connection's, which outlives the request
+    const Poco::Net::SocketAddress &server_;
     const Poco::Net::HTTPServerParams &params_;
     RequestHead::Body framing_;
     uint64_t content_length_;
     std::string body_;
+    bool body_complete_ = false;
     BodyBuf body_buf_;
-    std::istream body_stream_;
+    std::optional<std::istream> body_stream_; // made on the first stream()
 };
 
 // Writes all of `data` to a blocking socket. False when the peer is gone.

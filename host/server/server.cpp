@@ -6,6 +6,9 @@
 #include "../http/mcp_http_handler.hpp"
 #include "../http/origin_guard.hpp"
 #include "../mcp/dispatcher.hpp"
+#include "../ops/admin_handler.hpp"
+#include "../ops/log_format.hpp"
+#include "../ops/readiness.hpp"
 #include "auth_from_env.hpp"
 #include "auth_reload.hpp"
 #include "host_services.hpp"
@@ -135,6 +138,18 @@ bool stateless_from_environment(const std::string &env_file) {
 int Server::run(const RunOptions &options) {
     try {
         host::set_default_log_level(parse_log_level(options.log_level));
+        std::string log_format = options.log_format;
+        if (log_format.empty())
+            if (const char *env = std::getenv("FASTMCP_LOG_FORMAT")) log_format = env;
+        ops::LogFormat format = ops::LogFormat::text;
+        if (!log_format.empty() && !ops::parse_log_format(log_format, format))
+            throw StartupError("--log-format must be text or json, not '" + log_format + "'");
+        ops::set_log_format(format);
+        if (options.admin_port < -1 || options.admin_port > 65535)
+            throw StartupError("--admin-port must be 0..65535");
+        if (options.admin_port >= 0 && !host::is_loopback_bind(options.admin_host))
+            throw StartupError("the admin port serves loopback only, not " + options.admin_host);
+        ops::set_draining(false);
         if (options.transport != "http" && options.transport != "streamable-http")
             throw StartupError(
                 "--transport " + options.transport +
@@ -227,6 +242,35 @@ int Server::run(const RunOptions &options) {
                                std::to_string(options.port) + ": " + e.what());
         }
         server->start();
+        std::unique_ptr<host::HttpServer> admin;
+        if (options.admin_port >= 0) {
+            ServerLimits admin_limits; // probes and scrapes: one loop and a few threads
+            admin_limits.workers = 1;
+            admin_limits.max_threads = 2;
+            admin_limits.max_queued = 16;
+            admin_limits.max_connections = 64;
+            // Read at scrape time; `server` outlives `admin` (declared first, destroyed last).
+            auto gauges = [main = server.get(), sessions = config.sessions](ops::OpsSources &s) {
+                s.open_connections = static_cast<int64_t>(main->open_connections());
+                s.sessions = sessions ? static_cast<int64_t>(sessions->size()) : 0;
+            };
+            try {
+                admin = std::make_unique<host::HttpServer>(
+                    options.admin_host, options.admin_port, admin_limits,
+                    std::make_shared<ops::AdminHandler>(slot, gauges));
+            } catch (const std::exception &e) {
+                server->drain(0);
+                throw StartupError("cannot listen on " + options.admin_host + ":" +
+                                   std::to_string(options.admin_port) +
+                                   " (--admin-port): " + e.what());
+            }
+            admin->start();
+            if (options.print_ready_line) {
+                std::fprintf(stdout, "Admin on http://%s:%d\n",
+                             url_host(options.admin_host).c_str(), admin->port());
+                std::fflush(stdout);
+            }
+        }
         const std::string url =
             "http://" + url_host(options.host) + ":" + std::to_string(server->port()) + path;
         if (options.print_ready_line) {
@@ -271,7 +315,10 @@ int Server::run(const RunOptions &options) {
             // Replaced providers die here, once their last request let go: off the event loops.
             slot->collect();
         }
+        ops::set_draining(true); // /readyz on the admin port says 503 "draining" from now on
         const bool drained = server->drain(options.limits.drain_timeout_ms);
+        if (admin) admin->drain(1000);
+        ops::set_draining(false);
         host::log_message(drained ? FASTMCP_LOG_INFO : FASTMCP_LOG_WARNING,
                           drained ? "stopped"
                                   : "stopped with requests still running after the drain timeout");

@@ -18,15 +18,23 @@ const char *level_name(int level) {
     return "DEBUG";
 }
 
-void default_log(fastmcp_log_level level, std::string_view message) {
-    if (level < g_min_level.load(std::memory_order_relaxed)) return;
-    std::fprintf(stderr, "%s %.*s\n", level_name(level), static_cast<int>(message.size()),
-                 message.data());
-}
-
 int64_t system_now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// One fputs per line: stdio locks the stream, so concurrent lines never interleave.
+void write_line(std::string line) {
+    line += '\n';
+    std::fputs(line.c_str(), stderr);
+}
+
+void default_log(fastmcp_log_level level, std::string_view message) {
+    if (level < g_min_level.load(std::memory_order_relaxed)) return;
+    if (ops::log_format() == ops::LogFormat::json)
+        return write_line(ops::json_log_line(system_now_ms(), level_name(level), message));
+    std::fprintf(stderr, "%s %.*s\n", level_name(level), static_cast<int>(message.size()),
+                 message.data());
 }
 
 } // namespace
@@ -34,6 +42,13 @@ int64_t system_now_ms() {
 void set_default_log_level(int level) { g_min_level.store(level); }
 
 void log_message(fastmcp_log_level level, std::string_view message) { default_log(level, message); }
+
+void log_access(const ops::AccessFields &fields) {
+    if (!log_enabled(FASTMCP_LOG_INFO)) return;
+    if (ops::log_format() == ops::LogFormat::json)
+        return write_line(ops::json_access_line(system_now_ms(), fields));
+    default_log(FASTMCP_LOG_INFO, ops::text_access_line(fields));
+}
 
 bool log_enabled(fastmcp_log_level level) { return level >= g_min_level.load(std::memory_order_relaxed); }
 

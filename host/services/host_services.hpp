@@ -5,6 +5,8 @@
 #include "fastmcp/auth_plugin.h"
 #include "fastmcp/provider.hpp"
 
+#include "../ops/log_format.hpp"
+
 #include <functional>
 #include <string>
 
@@ -44,6 +46,8 @@ void set_default_log_level(int level);
 
 // Writes one line through the default logger (stderr, "LEVEL message"), honouring the level above.
 void log_message(fastmcp_log_level level, std::string_view message);
+// One access line at INFO, in the configured format (ops::set_log_format).
+void log_access(const ops::AccessFields &fields);
 // True when `level` would be printed (lets callers skip building a message).
 bool log_enabled(fastmcp_log_level level);
 

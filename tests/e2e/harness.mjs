@@ -39,6 +39,7 @@ export async function startProcess(cmd, args, { env = {}, ready, timeoutMs = 300
   return {
     child,
     match,
+    stdout: () => out,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -71,7 +72,8 @@ export async function freePort() {
   return port;
 }
 
-export async function startFastmcp({ issuer, port, auth = true, extraEnv = {} }) {
+// extraArgs: more `fastmcp run` flags; with --admin-port, p.adminUrl is the admin base URL.
+export async function startFastmcp({ issuer, port, auth = true, extraEnv = {}, extraArgs = [] }) {
   const base = `http://127.0.0.1:${port}`;
   // Only what this test sets: nothing inherited from the caller's FASTMCP_SERVER_AUTH*.
   const env = { FASTMCP_ENV_FILE: undefined };
@@ -82,9 +84,10 @@ export async function startFastmcp({ issuer, port, auth = true, extraEnv = {} })
     env.FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_BASE_URL = base;
   }
   Object.assign(env, extraEnv);
-  const p = await startProcess(FASTMCP_BIN, ['run', '--transport', 'http', '--host', '127.0.0.1', '--port', String(port)], {
+  const p = await startProcess(FASTMCP_BIN, ['run', '--transport', 'http', '--host', '127.0.0.1', '--port', String(port), ...extraArgs], {
     env, ready: /Listening on (http:\/\/\S+\/mcp)/, name: 'fastmcp run',
   });
+  p.adminUrl = p.stdout().match(/Admin on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
   p.base = base;
   p.mcpUrl = `${base}/mcp`;
   return p;
@@ -144,3 +147,26 @@ export async function retryUntil(fn, { timeoutMs = 20000, intervalMs = 250 } = {
   }
   throw last;
 }
+
+// An access token from the emulator's /__admin/mint (no OAuth flow), for audience `aud`.
+export async function mint(issuer, aud, sub = 'user_01OPSTESTSUBJECT00000000000') {
+  const r = await fetch(`${issuer}/__admin/mint`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, aud }),
+  });
+  const body = await r.json();
+  if (!body.access_token) throw new Error(`mint: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+// Samples of a Prometheus text exposition: "name{labels}" -> value.
+export function parseMetrics(text) {
+  const out = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/);
+    if (!m) throw new Error(`unreadable metrics line: ${line}`);
+    out.set(m[1], Number(m[2]));
+  }
+  return out;
+}
+

@@ -1,6 +1,5 @@
 // Replays every seed (corpus/<target>/) and every kept crash (regressions/<target>/) through the fuzz
 // targets' entry functions. A broken invariant aborts, a sanitizer report fails the asan preset.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstddef>

@@ -12,7 +12,6 @@
 // A new key's tokens join the mix only once the host has accepted one of them.
 // Asserts: zero wrong verdicts, the host alive and exiting 0 on SIGTERM, RSS after warm-up within
 // +10%, descriptors at the end within a small slack of those at warm-up.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fake_idp/fake_idp_process.hpp"

@@ -59,6 +59,9 @@ public:
     virtual const AuthInfo &info() const = 0;
     // Thread-safe. nullopt when the path is not the backend's.
     virtual std::optional<RouteResponse> handle_route(const RouteRequest &request) const = 0;
+    // A fresh describe() document (its "health" object feeds /readyz and /metrics). Thread-safe.
+    // Default: the start-up document, for backends that cannot say more.
+    virtual std::string live_describe_json() const { return info().describe_json; }
 };
 
 } // namespace fastmcp

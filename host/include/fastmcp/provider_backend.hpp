@@ -6,6 +6,7 @@
 #include "fastmcp/auth_backend.hpp"
 
 #include <memory>
+#include <mutex>
 
 namespace fastmcp {
 
@@ -21,6 +22,8 @@ public:
     // "Name (/path/module.so)": how logs and the fatal-signal line name this provider.
     const std::string &label() const { return label_; }
     std::optional<RouteResponse> handle_route(const RouteRequest &request) const override;
+    // Calls describe() again, one caller at a time (the ABI allows no concurrent describe).
+    std::string live_describe_json() const override;
 
 private:
     const fastmcp_provider_desc *desc_;
@@ -28,6 +31,7 @@ private:
     std::shared_ptr<const void> keep_alive_;
     AuthInfo info_;
     std::string label_;
+    mutable std::mutex describe_mutex_;
 };
 
 // Parses a provider's describe() document into AuthInfo (throws std::runtime_error on bad JSON).

@@ -85,6 +85,11 @@ struct RunOptions {
     ServerLimits limits;
     // Called once the port accepts connections, with the MCP URL (real port filled in).
     std::function<void(const std::string &url)> on_ready;
+    // A second, loopback-only listener for /healthz, /readyz and /metrics (0: the OS picks;
+    // -1: none). Its URL is printed as "Admin on http://H:P" before the "Listening on" line.
+    int admin_port = -1;
+    std::string admin_host = "127.0.0.1";
+    std::string log_format; // text|json; empty = $FASTMCP_LOG_FORMAT, else text
 };
 
 // A configuration or load error that stops the server (exit status 2), never "no auth".

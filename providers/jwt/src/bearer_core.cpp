@@ -188,6 +188,9 @@ plugin::Verdict BearerCore::verify(std::string_view token) {
     TokenDigest digest;
     if (!cache_.enabled() || !cache_.digest(token, digest)) return verify_uncached(token, nullptr);
     if (auto hit = cache_hit(digest)) return std::move(*hit);
+    // Counted here, not in cache_hit: a verify_cached miss is followed by this verify, and a
+    // request should count once.
+    cache_misses_.fetch_add(1, std::memory_order_relaxed);
     return verify_uncached(token, &digest);
 }
 
@@ -206,7 +209,9 @@ std::optional<plugin::Verdict> BearerCore::cache_hit(const TokenDigest &digest) 
     check.key_generation = key_generation();
     check.policy_generation = policy_generation_.load(std::memory_order_acquire);
     check.key_present = &key_present_;
-    return cache_.find(digest, check);
+    auto hit = cache_.find(digest, check);
+    if (hit) cache_hits_.fetch_add(1, std::memory_order_relaxed);
+    return hit;
 }
 
 bool BearerCore::key_in_current_set(const jose::Jwk &key) const {
@@ -419,6 +424,9 @@ nlohmann::json BearerCore::describe() const {
         h["last_error"] = nullptr;
         h["jwks_uri"] = nullptr;
     }
+    // Counters for the host's /metrics (they cross the ABI in this document).
+    h["cache_hits"] = cache_hits_.load(std::memory_order_relaxed);
+    h["cache_misses"] = cache_misses_.load(std::memory_order_relaxed);
     d["health"] = h;
     return d;
 }

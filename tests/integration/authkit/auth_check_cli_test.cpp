@@ -133,6 +133,28 @@ TEST_CASE("fastmcp auth check: valid, rejected, and configuration error") {
     }
     SUBCASE("usage error: exit 2") {
         CHECK(run("--env-file " + env_file).exit_code == 2);
+        // A token file that does not exist or cannot be read is a usage error, not a verdict.
+        const std::string missing = temp_path("no-such-file");
+        CHECK(run("--env-file " + env_file + " --token @" + missing).exit_code == 2);
+        CHECK(run("--env-file " + env_file + " --token @/").exit_code == 2);
+    }
+    SUBCASE("a 200 KB token is an invalid token, not a usage error: exit 1, token_too_large") {
+        const std::string huge = good + std::string(200 * 1024, 'A');
+        const std::string token_file = temp_path("huge");
+        write_file(token_file, huge);
+        auto r = run("--env-file " + env_file + " --token @" + token_file);
+        CAPTURE(r.out.substr(0, 2000));
+        CHECK(r.exit_code == 1);
+        CHECK(r.out.find("verdict:   REJECTED") != std::string::npos);
+        CHECK(r.out.find("token_too_large") != std::string::npos);
+        CHECK(r.out.find(std::string(64, 'A')) == std::string::npos);
+        r = run("--env-file " + env_file + " --json --token - <" + token_file);
+        std::remove(token_file.c_str());
+        CHECK(r.exit_code == 1);
+        auto j = json::parse(r.out);
+        CHECK(j["valid"] == false);
+        CHECK(j["reason"] == "token_too_large");
+        CHECK(r.out.find(std::string(64, 'A')) == std::string::npos);
     }
     std::remove(env_file.c_str());
 }

@@ -3,7 +3,6 @@
 // connection level. (1) F -> StaticTokenVerifier: within 1 s the static token gets 200 and AuthKit
 // tokens 401. (2) F -> an invalid value: nothing changes, one error line names the variable.
 // (3) F -> AuthKit: AuthKit tokens work again. (4) 100 reloads: fd count and RSS stay flat.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "../supabase/supabase_test_support.hpp"

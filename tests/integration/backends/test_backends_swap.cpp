@@ -3,7 +3,6 @@
 // against a local JWKS, SupabaseProvider against the Supabase stand-in, StaticTokenVerifier).
 // Each run accepts its own backend's token (200) and rejects the three others (401), and the
 // binary is the same file, untouched, throughout.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "../supabase/supabase_test_support.hpp"

@@ -109,4 +109,9 @@ TEST_CASE("fastmcp client: no auth gets a clear 401; a bad bearer token is refus
     CHECK(s.client({"--auth", "magic", "ping"}, out) == 2);
     CHECK(s.client({"frobnicate"}, out) == 2);
     CHECK(s.client({"call", "whoami", "[1]"}, out) == 2);
+    // A Client ID Metadata Document URL is https, or http on a loopback host: parsed, not
+    // prefix-matched.
+    for (const char *bad : {"http://localhost.evil.example/client.json", "http://127.0.0.1.evil.example/c",
+                            "http://example.com/client.json", "https://user@example.com/c", "example.com/c"})
+        CHECK_MESSAGE(s.client({"--auth", "oauth", "--client-metadata-url", bad, "ping"}, out) == 2, bad);
 }

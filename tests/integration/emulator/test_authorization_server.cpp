@@ -24,13 +24,15 @@ namespace {
 
 constexpr const char *kRedirect = "http://127.0.0.1:5555/callback";
 constexpr const char *kResource = "http://localhost:8000/mcp";
-const std::string kVerifier = "dBjftJeZ4CVP-mJ92K9qpXZIgvswu1dqvaFb9brrmXe"; // 43 chars (RFC 7636 App. B)
+const std::string kVerifier =
+    "dBjftJeZ4CVP-mJ92K9qpXZIgvswu1dqvaFb9brrmXe"; // 43 chars (RFC 7636 App. B)
 
 // RSA key generation is slow; tests share a pool of three keys (kids stay unique).
 fastmcp::jose::PkeyPtr pooled_key() {
     static std::vector<fastmcp::jose::PkeyPtr> pool = [] {
         std::vector<fastmcp::jose::PkeyPtr> v;
-        for (int i = 0; i < 3; ++i) v.push_back(fastmcp::jose::generate_key(fastmcp::jose::Alg::RS256));
+        for (int i = 0; i < 3; ++i)
+            v.push_back(fastmcp::jose::generate_key(fastmcp::jose::Alg::RS256));
         return v;
     }();
     static size_t next = 0;
@@ -50,12 +52,13 @@ struct Fixture {
                            }(),
                            "http://127.0.0.1:9100"};
 
-    json register_client(const std::string &method = "none", json grants = {"authorization_code", "refresh_token"}) {
-        Reply r = as.register_client(json{{"redirect_uris", {kRedirect}},
-                                          {"token_endpoint_auth_method", method},
-                                          {"grant_types", grants},
-                                          {"client_name", "test"}}
-                                         .dump());
+    json register_client(const std::string &method = "none",
+                         json grants = {"authorization_code", "refresh_token"}) {
+        Reply r = as.register_client(json{
+            {"redirect_uris", {kRedirect}},
+            {"token_endpoint_auth_method", method},
+            {"grant_types", grants},
+            {"client_name", "test"}}.dump());
         REQUIRE(r.status == 201);
         return json::parse(r.body);
     }
@@ -65,22 +68,30 @@ struct Fixture {
         Reply r = as.authorize(q);
         REQUIRE(r.status == 302);
         std::map<std::string, std::string> out;
-        for (auto &[k, v] : Poco::URI(*r.header("Location")).getQueryParameters()) out[k] = v;
+        for (auto &[k, v] : Poco::URI(*r.header("Location")).getQueryParameters())
+            out[k] = v;
         return out;
     }
 
     Params auth_params(const std::string &client_id) {
-        return {{"response_type", "code"},   {"client_id", client_id},      {"redirect_uri", kRedirect},
-                {"code_challenge", s256(kVerifier)}, {"code_challenge_method", "S256"}, {"state", "st4te"},
-                {"resource", kResource},     {"scope", "openid email bogus"}};
+        return {{"response_type", "code"},         {"client_id", client_id},
+                {"redirect_uri", kRedirect},       {"code_challenge", s256(kVerifier)},
+                {"code_challenge_method", "S256"}, {"state", "st4te"},
+                {"resource", kResource},           {"scope", "openid email bogus"}};
     }
 
-    std::string code_for(const std::string &client_id) { return authorize(auth_params(client_id)).at("code"); }
+    std::string code_for(const std::string &client_id) {
+        return authorize(auth_params(client_id)).at("code");
+    }
 
-    Reply exchange(const std::string &client_id, const std::string &code, std::string verifier = kVerifier,
-                   std::string authorization = "") {
-        return as.token({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect},
-                         {"code_verifier", verifier}, {"client_id", client_id}, {"resource", kResource}},
+    Reply exchange(const std::string &client_id, const std::string &code,
+                   std::string verifier = kVerifier, std::string authorization = "") {
+        return as.token({{"grant_type", "authorization_code"},
+                         {"code", code},
+                         {"redirect_uri", kRedirect},
+                         {"code_verifier", verifier},
+                         {"client_id", client_id},
+                         {"resource", kResource}},
                         authorization);
     }
 
@@ -122,19 +133,24 @@ TEST_CASE("metadata documents name the issuer exactly and advertise S256 only") 
         CHECK(m["userinfo_endpoint"] == "http://127.0.0.1:9100/oauth2/userinfo");
         CHECK(m["code_challenge_methods_supported"] == json{"S256"});
         CHECK(m["response_types_supported"] == json{"code"});
-        CHECK(m["token_endpoint_auth_methods_supported"] == json{"none", "client_secret_post", "client_secret_basic"});
+        CHECK(m["token_endpoint_auth_methods_supported"] ==
+              json{"none", "client_secret_post", "client_secret_basic"});
         CHECK(m["grant_types_supported"] == json{"authorization_code", "refresh_token"});
     }
 }
 
-TEST_CASE("registration validates redirect URIs and auth methods, and issues secrets only to confidential clients") {
+TEST_CASE("registration validates redirect URIs and auth methods, and issues secrets only to "
+          "confidential clients") {
     Fixture f;
     CHECK(f.as.register_client("{}").status == 400);
     CHECK(json::parse(f.as.register_client("{}").body)["error"] == "invalid_redirect_uri");
     CHECK(f.as.register_client(R"({"redirect_uris":["not a uri"]})").status == 400);
     CHECK(f.as.register_client(R"({"redirect_uris":["http://127.0.0.1/cb#frag"]})").status == 400);
-    CHECK(json::parse(f.as.register_client(R"({"redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"private_key_jwt"})").body)["error"] ==
-          "invalid_client_metadata");
+    CHECK(
+        json::parse(
+            f.as.register_client(
+                    R"({"redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"private_key_jwt"})")
+                .body)["error"] == "invalid_client_metadata");
     CHECK(f.as.register_client("not json").status == 400);
 
     const json pub = f.register_client("none");
@@ -145,7 +161,8 @@ TEST_CASE("registration validates redirect URIs and auth methods, and issues sec
     CHECK(conf["client_secret"].get<std::string>().size() >= 43);
     CHECK(conf["client_secret_expires_at"] == 0);
     // RFC 7591 default method.
-    const json dflt = json::parse(f.as.register_client(R"({"redirect_uris":["http://127.0.0.1/cb"]})").body);
+    const json dflt =
+        json::parse(f.as.register_client(R"({"redirect_uris":["http://127.0.0.1/cb"]})").body);
     CHECK(dflt["token_endpoint_auth_method"] == "client_secret_basic");
     CHECK(dflt["grant_types"] == json{"authorization_code"});
 }
@@ -187,11 +204,13 @@ TEST_CASE("authorize: client and redirect errors are shown, other errors redirec
     CHECK(q["code"].size() >= 43);
 }
 
-TEST_CASE("authorization_code: PKCE verified, code single-use, resource becomes aud, AuthKit claim shape") {
+TEST_CASE("authorization_code: PKCE verified, code single-use, resource becomes aud, AuthKit claim "
+          "shape") {
     Fixture f;
     const std::string id = f.register_client()["client_id"];
 
-    CHECK(json::parse(f.exchange(id, f.code_for(id), std::string(43, 'x')).body)["error"] == "invalid_grant");
+    CHECK(json::parse(f.exchange(id, f.code_for(id), std::string(43, 'x')).body)["error"] ==
+          "invalid_grant");
 
     const std::string code = f.code_for(id);
     Reply r = f.exchange(id, code);
@@ -221,12 +240,15 @@ TEST_CASE("authorization_code: PKCE verified, code single-use, resource becomes 
     CHECK(json::parse(f.exchange(id, code).body)["error"] == "invalid_grant");
 }
 
-TEST_CASE("token endpoint: client_secret_basic and client_secret_post authenticate; wrong secrets are invalid_client") {
+TEST_CASE("token endpoint: client_secret_basic and client_secret_post authenticate; wrong secrets "
+          "are invalid_client") {
     Fixture f;
     const json basic_client = f.register_client("client_secret_basic");
     const std::string id = basic_client["client_id"], secret = basic_client["client_secret"];
     auto form = [&](const std::string &code) {
-        return Params{{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect},
+        return Params{{"grant_type", "authorization_code"},
+                      {"code", code},
+                      {"redirect_uri", kRedirect},
                       {"code_verifier", kVerifier}};
     };
     Reply wrong = f.as.token(form(f.code_for(id)), basic(id, "nope"));
@@ -247,16 +269,21 @@ TEST_CASE("token endpoint: client_secret_basic and client_secret_post authentica
     both.emplace_back("client_secret", secret);
     CHECK(f.as.token(both, basic(id, secret)).status == 400);
 
-    CHECK(json::parse(f.as.token({{"grant_type", "password"}, {"client_id", f.register_client()["client_id"]}}, "").body)["error"] ==
-          "unsupported_grant_type");
+    CHECK(json::parse(f.as.token({{"grant_type", "password"},
+                                  {"client_id", f.register_client()["client_id"]}},
+                                 "")
+                          .body)["error"] == "unsupported_grant_type");
 }
 
-TEST_CASE("a code cannot be redeemed by another client, with another redirect, or after it expires") {
+TEST_CASE(
+    "a code cannot be redeemed by another client, with another redirect, or after it expires") {
     Fixture f;
     const std::string a = f.register_client()["client_id"], b = f.register_client()["client_id"];
     CHECK(json::parse(f.exchange(b, f.code_for(a)).body)["error"] == "invalid_grant");
-    Params other_redirect = {{"grant_type", "authorization_code"}, {"code", f.code_for(a)},
-                             {"redirect_uri", "http://127.0.0.1:5555/x"}, {"code_verifier", kVerifier},
+    Params other_redirect = {{"grant_type", "authorization_code"},
+                             {"code", f.code_for(a)},
+                             {"redirect_uri", "http://127.0.0.1:5555/x"},
+                             {"code_verifier", kVerifier},
                              {"client_id", a}};
     CHECK(json::parse(f.as.token(other_redirect, "").body)["error"] == "invalid_grant");
     const std::string code = f.code_for(a);
@@ -264,7 +291,8 @@ TEST_CASE("a code cannot be redeemed by another client, with another redirect, o
     CHECK(json::parse(f.exchange(a, code).body)["error"] == "invalid_grant");
 }
 
-TEST_CASE("refresh_token: rotated on use, keeps aud and narrows scope, only for clients that registered it") {
+TEST_CASE("refresh_token: rotated on use, keeps aud and narrows scope, only for clients that "
+          "registered it") {
     Fixture f;
     const std::string id = f.register_client()["client_id"];
     const json first = json::parse(f.exchange(id, f.code_for(id)).body);
@@ -283,13 +311,16 @@ TEST_CASE("refresh_token: rotated on use, keeps aud and narrows scope, only for 
     REQUIRE(v.ok());
     CHECK(v.claims["aud"] == kResource);
     CHECK(json::parse(refresh(first["refresh_token"]).body)["error"] == "invalid_grant"); // used up
-    CHECK(json::parse(refresh(second["refresh_token"], "openid profile").body)["error"] == "invalid_scope");
+    CHECK(json::parse(refresh(second["refresh_token"], "openid profile").body)["error"] ==
+          "invalid_scope");
 
     const std::string code_only = f.register_client("none", {"authorization_code"})["client_id"];
-    CHECK_FALSE(json::parse(f.exchange(code_only, f.code_for(code_only)).body).contains("refresh_token"));
+    CHECK_FALSE(
+        json::parse(f.exchange(code_only, f.code_for(code_only)).body).contains("refresh_token"));
 }
 
-TEST_CASE("key rotation: old tokens verify while the retired key is in grace; keep_previous=false drops it") {
+TEST_CASE("key rotation: old tokens verify while the retired key is in grace; keep_previous=false "
+          "drops it") {
     Fixture f;
     const std::string id = f.register_client()["client_id"];
     const std::string old_token = json::parse(f.exchange(id, f.code_for(id)).body)["access_token"];
@@ -326,7 +357,8 @@ TEST_CASE("rotate-keys-every rotates on a timer and the grace period ends") {
     clock += 59; // 59 s into the new key: the old one is still in grace
     as.jwks();
     CHECK(as.stats()["published_kids"].size() == 2);
-    clock += 50; // 109 s after rotation #1, second rotation happened at +60; first key's grace ended
+    clock +=
+        50; // 109 s after rotation #1, second rotation happened at +60; first key's grace ended
     as.jwks();
     const auto kids = as.stats()["published_kids"];
     CHECK(std::find(kids.begin(), kids.end(), k1) == kids.end());
@@ -344,4 +376,97 @@ TEST_CASE("userinfo answers for issued tokens only") {
     CHECK(f.as.userinfo("").status == 401);
     f.clock += 301;
     CHECK(f.as.userinfo("Bearer " + at).status == 401);
+}
+
+TEST_CASE("CIMD: a URL client_id is fetched and checked (client_id = URL, redirect URIs, no "
+          "secret); loopback redirect on any port") {
+    const std::string url = "https://client.example/meta.json";
+    std::map<std::string, CimdFetchResult> docs;
+    int fetches = 0;
+    EmulatorOptions o;
+    o.key_factory = pooled_key;
+    o.clock = [] { return int64_t{1'700'000'000}; };
+    o.cimd_fetcher = [&](const std::string &u) {
+        ++fetches;
+        auto it = docs.find(u);
+        return it == docs.end() ? CimdFetchResult{404, "", ""} : it->second;
+    };
+    AuthorizationServer as(o, "http://127.0.0.1:9100");
+    CHECK(json::parse(
+              as.authorization_server_metadata().body)["client_id_metadata_document_supported"] ==
+          true);
+
+    auto params = [&](const std::string &id, const std::string &redirect) {
+        return Params{{"response_type", "code"},
+                      {"client_id", id},
+                      {"redirect_uri", redirect},
+                      {"code_challenge", s256(kVerifier)},
+                      {"code_challenge_method", "S256"},
+                      {"state", "s"},
+                      {"resource", kResource}};
+    };
+    auto error_of = [](const Reply &r) {
+        return json::parse(r.body).value("error_description", std::string());
+    };
+
+    // Not served: refused, shown (never redirected).
+    Reply r = as.authorize(params(url, kRedirect));
+    CHECK(r.status == 400);
+    CHECK(error_of(r).find("HTTP 404") != std::string::npos);
+
+    docs[url] = {200,
+                 json{{"client_id", "https://other.example/meta.json"},
+                      {"redirect_uris", {"http://127.0.0.1/callback"}}}
+                     .dump(),
+                 ""};
+    CHECK(error_of(as.authorize(params(url, kRedirect))).find("client_id is not its URL") !=
+          std::string::npos);
+    docs[url].body = json{{"client_id", url},
+                          {"client_secret", "x"},
+                          {"redirect_uris", {"http://127.0.0.1/callback"}}}
+                         .dump();
+    CHECK(error_of(as.authorize(params(url, kRedirect))).find("client_secret") !=
+          std::string::npos);
+    docs[url].body = json{{"client_id", url}, {"redirect_uris", json::array()}}.dump();
+    CHECK(error_of(as.authorize(params(url, kRedirect))).find("redirect_uris") !=
+          std::string::npos);
+
+    // A good document: a port-less loopback redirect URI matches any port (RFC 8252 §7.3), another
+    // path does not.
+    docs[url].body = json{
+        {"client_id", url},
+        {"client_name", "c"},
+        {"redirect_uris", {"http://127.0.0.1/callback"}},
+        {"grant_types", {"authorization_code", "refresh_token"}},
+        {"token_endpoint_auth_method",
+         "none"}}.dump();
+    r = as.authorize(params(url, "http://127.0.0.1:5555/callback"));
+    REQUIRE(r.status == 302);
+    CHECK(as.authorize(params(url, "http://127.0.0.1:5555/other")).status == 400);
+    CHECK(as.authorize(params(url, "http://evil.example/callback")).status == 400);
+    std::string code;
+    for (auto &[k, v] : Poco::URI(*r.header("Location")).getQueryParameters())
+        if (k == "code") code = v;
+    Reply tok = as.token({{"grant_type", "authorization_code"},
+                          {"code", code},
+                          {"redirect_uri", "http://127.0.0.1:5555/callback"},
+                          {"code_verifier", kVerifier},
+                          {"client_id", url},
+                          {"resource", kResource}},
+                         "");
+    CHECK(tok.status == 200);
+    // Fetched again on every authorization request (three with the good document).
+    CHECK(json::parse(as.stats().dump())["metadata_documents"] == 3);
+
+    // Only https or loopback http URLs are fetched at all.
+    const int before = fetches;
+    CHECK(as.authorize(params("http://client.example/meta.json", kRedirect)).status == 400);
+    CHECK(fetches == before);
+    CHECK(cimd_url_allowed("http://127.0.0.1:8080/meta.json"));
+    CHECK(cimd_url_allowed("http://localhost/meta.json"));
+    CHECK_FALSE(cimd_url_allowed("http://10.0.0.1/meta.json"));
+    CHECK_FALSE(cimd_url_allowed("https://user@client.example/meta.json"));
+    CHECK_FALSE(cimd_url_allowed("https://client.example/meta.json#x"));
+    CHECK(std::holds_alternative<std::string>(
+        validate_cimd(url, std::string(kMaxCimdBytes + 1, ' '))));
 }

@@ -1,7 +1,6 @@
 // The auth middleware of the real `fastmcp run`, with HostTestProvider (static tokens) loaded from
 // FASTMCP_SERVER_AUTH: every challenge, status and body; get_access_token through whoami;
 // provider routes; /auth/complete; and no token ever in a response or a log line.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"
@@ -89,13 +88,29 @@ TEST_CASE("Authorization parsing: case-insensitive scheme, several spaces, dupli
     CHECK(with_auth("Bearer good-token").status == 200);
     CHECK(with_auth("bearer good-token").status == 200);
     CHECK(with_auth("BEARER    good-token").status == 200);
-    Response r = with_auth("Bearer ");
-    CHECK(r.status == 400);
-    CHECK(r.header("www-authenticate").find("error=\"invalid_request\"") != std::string::npos);
-    CHECK(with_auth("Bearer good token").status == 400);
-    r = post(server().port(), ping(), {"Authorization: Bearer good-token", "Authorization: Bearer good-token"});
+    Response r = post(server().port(), ping(),
+                      {"Authorization: Bearer good-token", "Authorization: Bearer good-token"});
     CHECK(r.status == 400);
     CHECK(json::parse(r.body)["error"] == "invalid_request");
+    // Two credentials joined into one field (a proxy merging duplicates) are still two.
+    r = with_auth("Bearer good-token, Bearer good-token");
+    CHECK(r.status == 400);
+    CHECK(json::parse(r.body)["error"] == "invalid_request");
+}
+
+TEST_CASE("a Bearer credential that is not a b64token is an invalid token: 401, never 400") {
+    // MCP: an invalid token MUST get 401, and a client only re-authorizes on a 401.
+    for (const std::string value :
+         {"Bearer good token", "Bearer abc def", "Bearer ", "Bearer a\"b", "Bearer a=b"}) {
+        CAPTURE(value);
+        Response r = with_auth(value);
+        CHECK(r.status == 401);
+        const std::string h = r.header("www-authenticate");
+        CHECK(h.rfind("Bearer error=\"invalid_token\"", 0) == 0);
+        CHECK(h.find("resource_metadata=\"" + kMetadata + "\"") != std::string::npos);
+        CHECK(json::parse(r.body)["error"] == "invalid_token");
+    }
+    CHECK(with_auth("Bearer abc def").body.find("abc def") == std::string::npos);
 }
 
 TEST_CASE("a token in the query string is never accepted") {
@@ -175,6 +190,39 @@ TEST_CASE("no token appears in the logs; the access log is there") {
     CHECK(log.find("access ") != std::string::npos);
     for (const char *t : {"good-token", "leaky-token", "narrow-token", "error-token", "throw-token"})
         CHECK_MESSAGE(log.find(t) == std::string::npos, t);
+}
+
+TEST_CASE("--log-format json: one JSON object a line, access lines with their fields, no token") {
+    Process json_server({"--transport", "http", "--port", "0", "--log-level", "debug", "--log-format", "json"},
+                        auth_env());
+    for (const char *auth : {"Bearer good-token", "Bearer leaky-token", "Bearer narrow-token", "Bearer error-token",
+                             "Bearer throw-token", "Bearer not-a-known-token"})
+        post(json_server.port(), ping(), {std::string("Authorization: ") + auth, "X-Request-Id: json-log-test"});
+    post(json_server.port(), ping(), {}, "/mcp?access_token=good-token");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string log = json_server.stderr_text();
+    for (const char *t : {"good-token", "leaky-token", "narrow-token", "error-token", "throw-token", "not-a-known-token"})
+        CHECK_MESSAGE(log.find(t) == std::string::npos, t);
+    std::istringstream lines(log);
+    std::string line;
+    int access = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty()) continue;
+        const json record = json::parse(line, nullptr, false);
+        REQUIRE_MESSAGE(record.is_object(), line);
+        CHECK(record.contains("time"));
+        CHECK(record.contains("level"));
+        CHECK(record.contains("message"));
+        if (record["message"] == "access" && record.value("request_id", "") == "json-log-test") {
+            ++access;
+            CHECK(record["route"] == "mcp");
+            CHECK(record["path"] == "/mcp");
+            CHECK(record["status"].is_number_integer());
+            CHECK(record["latency_ms"].is_number());
+            CHECK(record["reason"].is_string());
+        }
+    }
+    CHECK(access == 6);
 }
 
 TEST_CASE("a 401 keeps the connection when the body was small enough to drop; the next request on it is served") {

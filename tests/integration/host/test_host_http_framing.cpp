@@ -1,7 +1,6 @@
 // HTTP/1.1 framing on the wire (RFC 9112), against the real `fastmcp run`: chunked bodies,
 // pipelining, HEAD, HTTP/1.0, and the ambiguous framings a request smuggler needs, which are
 // answered 400/501 and end the connection.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"

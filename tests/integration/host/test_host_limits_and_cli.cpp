@@ -1,6 +1,5 @@
 // Hostile HTTP input (oversized headers and bodies, slowloris) and `fastmcp run` start-up
 // behaviour (server modules, bad flags, bad auth configuration).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"

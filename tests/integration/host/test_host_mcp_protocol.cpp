@@ -1,5 +1,4 @@
 // Streamable HTTP and JSON-RPC behaviour of the real `fastmcp run` (auth off, built-in demo app).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"

@@ -1,7 +1,6 @@
 // Stateful Streamable HTTP on the real `fastmcp run --stateful`: Mcp-Session-Id, the identity a
 // session is bound to, SSE answers with priming events, Last-Event-ID resumption, the GET stream,
 // DELETE, 1,000 streams without a leak, and SIGTERM with open streams.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp_process.hpp"

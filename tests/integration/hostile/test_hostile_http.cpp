@@ -4,7 +4,6 @@
 // bodies with a bound on a normal client's latency during the attack, malformed JSON-RPC behind
 // auth, Authorization variants, tokens in the query string, and finally a grep of stdout, stderr,
 // and every response (status line, headers, body) for each presented token and configured secret.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "../host/fastmcp_process.hpp"
@@ -113,7 +112,7 @@ TEST_CASE("Authorization variants: scheme case-insensitive, 1*SP accepted, dupli
     CHECK(json::parse(r.body)["error"] == "invalid_request");
     // Two identical headers are still two: refused, not merged.
     CHECK(keep(post(server().port(), ping(), {"Authorization: Bearer " + kGood, "Authorization: Bearer " + kGood})).status == 400);
-    // A comma-joined value is not a b64token.
+    // A comma-joined value is two credentials in one field: refused like duplicates (400).
     CHECK(post_with("Bearer " + kGood + ", Bearer " + kGood).status == 400);
 }
 

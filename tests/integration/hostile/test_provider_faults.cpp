@@ -5,7 +5,6 @@
 //          once the calls return; shutdown is not blocked by a call that never returns.
 //   crash  bad_crash.so: SIGSEGV/abort inside verify kills the process (non-zero, by signal) after
 //          one stderr line naming the provider and the fault; the client never gets a 200.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "../host/fastmcp_process.hpp"

@@ -1,7 +1,6 @@
 // Provider trust (loader/include/fastmcp/loader/path_trust.hpp): a module that another user could
 // have written or could swap is refused with ErrorKind::UntrustedPath and a message that says why
 // and how to fix it, unless FASTMCP_ALLOW_UNSAFE_PROVIDER_PATH=1 is in the process environment.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/loader.hpp"
 
 #include <doctest/doctest.h>

@@ -1,7 +1,6 @@
 // The verify deadline: VerifyWatchdog (host/auth/verify_watchdog.hpp, the provider's health) over
 // a fake backend, and the event loop (host/http/connection.hpp) answering a canned 503 on a real
 // loopback connection when a verify on the blocking pool passes its deadline.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "auth/verify_watchdog.hpp"

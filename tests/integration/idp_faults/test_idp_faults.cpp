@@ -8,7 +8,6 @@
 //   (e) recover without a restart once the IdP is healthy (a newly published kid is accepted),
 // and an unknown-kid storm must cause no more JWKS fetches than the refetch rate limit allows,
 // and a 50 MB JWKS body must neither be buffered nor accepted.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fake_idp/fake_idp_process.hpp"

@@ -1,6 +1,5 @@
 // The loader against real modules: every resolution form, every failure mode, two providers side
 // by side, and the RAII handle's lifetime rules.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <algorithm>
 #include "fastmcp/loader.hpp"
 

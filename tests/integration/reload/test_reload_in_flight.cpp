@@ -4,7 +4,6 @@
 // handler on the event loops: the pin travels in the request across the blocking-pool hop, and the
 // old backend's verify deadline answers its canned 503 after the swap. Build it with the asan
 // preset to show there is no use-after-free. Failing configurations change nothing.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "http/http_server.hpp"

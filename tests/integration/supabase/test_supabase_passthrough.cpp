@@ -2,7 +2,6 @@
 //   AuthKit emulator  ->  fastmcp run supabase_notes.so (AuthKitProvider)  ->  Supabase stand-in
 // The stand-in trusts the emulator as a third-party issuer (JWKS via OIDC discovery), requires
 // role=authenticated and scopes rows by `sub`, as Supabase with a WorkOS integration does.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "supabase_test_support.hpp"

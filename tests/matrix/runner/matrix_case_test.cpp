@@ -1,6 +1,5 @@
 // The matrix runner's own judgement: subset matching, placeholders, the readiness line, request
 // bodies and refusing malformed cases.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "matrix_case.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,4 @@
 // .env syntax: every rule of issue 2, valid and invalid.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/env/env_file.hpp"
 #include "fastmcp/env/error.hpp"
 

@@ -1,5 +1,4 @@
 // Variable lookup: process env wins over .env; FASTMCP_ENV_FILE / --env-file; missing files.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/env/environment.hpp"
 #include "fastmcp/env/error.hpp"
 

@@ -1,5 +1,4 @@
 // Typed values for every fastmcp_field_type.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/field_value.hpp"
 

@@ -1,5 +1,4 @@
 // Scope lists: every format and every invalid example of issue 2.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/scopes.hpp"
 

@@ -1,5 +1,4 @@
 // URL rules: absolute http(s) with a host; no userinfo/query/fragment; http only on loopback.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/url.hpp"
 

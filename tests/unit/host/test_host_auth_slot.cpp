@@ -1,7 +1,6 @@
 // AuthSlot (host/http/auth_slot.hpp): what a request pins survives a replace, the replaced backend
-// is destroyed only when its last pin goes, and every derived piece (metadata URL, the verify
-// deadline's canned 503) follows the backend.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+// is destroyed by collect() once its last pin went, and every derived piece (metadata URL, the
+// verify deadline's canned 503) follows the backend.
 #include <doctest/doctest.h>
 
 #include "auth/verify_watchdog.hpp"

@@ -1,5 +1,4 @@
 // The JSON-RPC dispatcher, without HTTP.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "mcp/dispatcher.hpp"

@@ -1,5 +1,4 @@
 // Header parsing and challenge building: Authorization extraction, WWW-Authenticate, Host/Origin.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "auth/bearer_header.hpp"
@@ -27,6 +26,11 @@ TEST_CASE("extract_bearer") {
     CHECK(extract_bearer({"Bearer a=b"}).kind == Kind::Malformed);
     CHECK(extract_bearer({"Bearer a\"b"}).kind == Kind::Malformed);
     CHECK(extract_bearer({"Bearer a", "Bearer a"}).kind == Kind::Duplicate);
+    // Two credentials in one comma-joined field are duplicates too; a lone comma is just malformed.
+    CHECK(extract_bearer({"Bearer a, Bearer b"}).kind == Kind::Duplicate);
+    CHECK(extract_bearer({"Bearer a,bearer\tb"}).kind == Kind::Duplicate);
+    CHECK(extract_bearer({"Bearer a,b"}).kind == Kind::Malformed);
+    CHECK(extract_bearer({"Bearer a, Bearerx"}).kind == Kind::Malformed);
 }
 
 TEST_CASE("query_has_access_token") {

@@ -1,5 +1,4 @@
 // ProviderBackend: the adapter from the C plugin ABI to AuthBackend, with a fake descriptor.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp/provider_backend.hpp"

@@ -1,5 +1,4 @@
 // parse_request_head: the strict HTTP/1.1 head parser in front of every request (RFC 9112).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "http/request_head.hpp"

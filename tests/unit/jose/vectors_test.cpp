@@ -13,7 +13,6 @@
 //   reject those examples for a reason that is not theirs, so for these groups only the key's
 //   `alg` is removed, giving the key exactly as RFC 7520 publishes it.
 // - Four cases of the `base64` group are mislabelled upstream and skipped (README).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include "fastmcp/jose/jws.hpp"

@@ -1,5 +1,4 @@
 // FASTMCP_SERVER_AUTH resolution (no dlopen: the candidate files are empty placeholders).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/loader/load_error.hpp"
 #include "fastmcp/loader/resolve.hpp"
 

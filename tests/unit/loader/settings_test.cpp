@@ -1,5 +1,4 @@
 // Settings read generically from a provider schema (an in-test descriptor: no dlopen).
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "fastmcp/loader/load_error.hpp"
 #include "fastmcp/loader/settings.hpp"
 

@@ -125,6 +125,8 @@ private:
     TokenCache cache_;
     std::function<bool(const jose::Jwk &)> key_present_;
     std::atomic<uint64_t> full_verifications_{0};
+    std::atomic<uint64_t> cache_hits_{0};   // token-cache lookups answered from the cache
+    std::atomic<uint64_t> cache_misses_{0}; // lookups that ran a full verification
 };
 
 // Adds the CORS and content headers the well-known documents carry.
