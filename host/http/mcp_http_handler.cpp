@@ -24,7 +24,6 @@ namespace fastmcp::host {
 
 namespace {
 
-constexpr const char *kExposeHeaders = "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version";
 constexpr const char *kAllowHeaders =
     "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID";
 
@@ -66,18 +65,6 @@ std::string html_escape(std::string_view s) {
     return out;
 }
 
-// What the reaper writes when a verify passes its deadline: the response reject() sends for
-// provider_unavailable, with route()'s CORS headers, as raw bytes built once.
-std::string canned_provider_timeout(const Challenge &c) {
-    std::string out = "HTTP/1.1 503 Service Unavailable\r\n";
-    out += std::string("Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: ") +
-           kExposeHeaders + "\r\n";
-    if (!c.www_authenticate.empty()) out += "WWW-Authenticate: " + c.www_authenticate + "\r\n";
-    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(c.body.size()) +
-           "\r\nConnection: close\r\n\r\n" + c.body;
-    return out;
-}
-
 } // namespace
 
 struct McpHttpHandler::Call {
@@ -86,6 +73,9 @@ struct McpHttpHandler::Call {
     BufferedResponse &response;
     std::string_view path;
     std::string_view query;
+    // The auth backend this request started with, pinned across every pool hop until the Call
+    // goes: a reload swaps the slot, not this (see auth_slot.hpp for where the old one is freed).
+    std::shared_ptr<const AuthView> auth;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::shared_ptr<const AccessToken> token;
     std::string_view bearer; // the presented token (views the request), to scrub descriptions
@@ -97,8 +87,8 @@ struct McpHttpHandler::Call {
     ops::Route route = ops::Route::not_found;
     int reason = -1; // the verdict's reason code when a verify ran
 
-    explicit Call(const std::shared_ptr<HttpExchange> &x)
-        : exchange(x), request(x->request()), response(x->response()) {
+    Call(const std::shared_ptr<HttpExchange> &x, std::shared_ptr<const AuthView> pinned)
+        : exchange(x), request(x->request()), response(x->response()), auth(std::move(pinned)) {
         const std::string &uri = request.getURI();
         std::string_view target(uri);
         const size_t q = target.find('?');
@@ -107,6 +97,7 @@ struct McpHttpHandler::Call {
         request_id = ops::request_id_for(request.get("X-Request-Id", ""));
     }
 
+    const AuthBackend *backend() const { return auth ? auth->backend.get() : nullptr; }
     void header(const std::string &name, const std::string &value) { response.set(name, value); }
     // The answer; any thread. Logs the access line and hands the response to the loop.
     void send(int code, std::string_view content_type, std::string_view body) {
@@ -147,17 +138,10 @@ struct McpHttpHandler::Call {
 
 McpHttpHandler::McpHttpHandler(HttpAppConfig config) : config_(std::move(config)) {
     mcp_path_slash_ = config_.mcp_path + "/";
-    if (config_.auth) {
-        metadata_url_ = config_.auth->info().resource_metadata_url;
-        if (metadata_url_.empty()) metadata_url_ = config_.fallback_resource_metadata_url;
-        if (const auto *watchdog = dynamic_cast<const VerifyWatchdog *>(config_.auth.get()))
-            verify_deadline_.reset(new VerifyDeadline{
-                watchdog, canned_provider_timeout(provider_unavailable(metadata_url_))});
-    }
 }
 
 void McpHttpHandler::handle(const std::shared_ptr<HttpExchange> &exchange) {
-    auto x = std::make_shared<Call>(exchange);
+    auto x = std::make_shared<Call>(exchange, config_.auth ? config_.auth->pin() : nullptr);
     try {
         route(x);
     } catch (const std::exception &e) {
@@ -193,8 +177,8 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
 
     const bool is_mcp = x->path == config_.mcp_path || x->path == mcp_path_slash_;
     bool is_provider_route = false;
-    if (config_.auth)
-        for (const auto &r : config_.auth->info().routes)
+    if (x->backend())
+        for (const auto &r : x->backend()->info().routes)
             if (x->path == r) is_provider_route = true;
     const bool is_complete = x->path == "/auth/complete";
     x->route = is_mcp              ? ops::Route::mcp
@@ -227,7 +211,7 @@ void McpHttpHandler::serve_ops(const std::shared_ptr<Call> &x, ops::Route route)
     x->route = route;
     const std::string &method = x->request.getMethod();
     ops::OpsSources sources;
-    sources.auth = config_.auth.get();
+    sources.auth = x->backend(); // pinned: the lambda below keeps it alive
     // Any thread. The loop drops the body of a HEAD answer and keeps its Content-Length.
     auto answer = [x](const ops::OpsAnswer &a) {
         if (a.allow_get_only) x->header("Allow", "GET, HEAD");
@@ -244,14 +228,14 @@ void McpHttpHandler::serve_ops(const std::shared_ptr<Call> &x, ops::Route route)
 
 // Provider code may block (it is foreign): it runs on the pool.
 void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
-    const bool queued = x->exchange->run_blocking([this, x] {
+    const bool queued = x->exchange->run_blocking([x] {
         RouteRequest rr;
         rr.method = x->request.getMethod();
         rr.path = x->path;
         rr.query = x->query;
         for (const auto &[name, value] : x->request)
             rr.headers.emplace_back(name, value);
-        auto answer = config_.auth->handle_route(rr);
+        auto answer = x->backend()->handle_route(rr);
         if (!answer) {
             x->close_after();
             return x->send(503, "application/json",
@@ -269,8 +253,9 @@ void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
 }
 
 void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<void()> next) {
-    if (!config_.auth) return next();
-    const auto &metadata = metadata_url_;
+    const AuthBackend *backend = x->backend();
+    if (!backend) return next();
+    const auto &metadata = x->auth->metadata_url;
     auto reject = [&](const Challenge &c) {
         if (!c.www_authenticate.empty()) x->header("WWW-Authenticate", c.www_authenticate);
         if (!x->exchange->discard_small_body()) x->close_after();
@@ -301,17 +286,19 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
     // block (a JWKS or introspection fetch) and goes to the pool.
     const auto verify_started = std::chrono::steady_clock::now();
     if (config_.inline_work)
-        if (auto verdict = config_.auth->verify_cached(bearer.token)) {
+        if (auto verdict = backend->verify_cached(bearer.token)) {
             x->verified(verdict->reason, verify_started);
             return on_verdict(x, std::move(*verdict), next);
         }
 
-    const VerifyDeadline *deadline = verify_deadline_.get();
+    // Per backend: the pinned view owns it, and x keeps the view alive while the loop holds it.
+    const VerifyDeadline *deadline =
+        x->auth->verify_deadline ? &*x->auth->verify_deadline : nullptr;
     if (deadline)
         x->exchange->arm_verify_deadline(
             EventLoop::now_ms() + deadline->watchdog->options().timeout.count(), *deadline);
     const bool queued = x->exchange->run_blocking([this, x, next, deadline, verify_started] {
-        AuthVerdict verdict = config_.auth->verify(x->bearer);
+        AuthVerdict verdict = x->backend()->verify(x->bearer);
         x->exchange->post(
             [this, x, next, deadline, verify_started, verdict = std::move(verdict)]() mutable {
                 if (deadline && !x->exchange->disarm_verify_deadline()) {
@@ -335,7 +322,7 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
 
 void McpHttpHandler::on_verdict(const std::shared_ptr<Call> &x, AuthVerdict verdict,
                                 const std::function<void()> &next) {
-    const auto &metadata = metadata_url_;
+    const auto &metadata = x->auth->metadata_url;
     auto reject = [&](const Challenge &c) {
         if (!c.www_authenticate.empty()) x->header("WWW-Authenticate", c.www_authenticate);
         if (!x->exchange->discard_small_body()) x->close_after();
@@ -593,13 +580,13 @@ void McpHttpHandler::serve_mcp_delete(const std::shared_ptr<Call> &x) {
 }
 
 void McpHttpHandler::serve_auth_complete(const std::shared_ptr<Call> &x) {
-    if (!config_.auth) {
+    if (!x->backend()) {
         x->close_after();
         return x->send(404, "application/json",
                        json_error("not_found", "auth is off on this server"));
     }
-    authenticate(x, [this, x] {
-        const AuthInfo &info = config_.auth->info();
+    authenticate(x, [x] {
+        const AuthInfo &info = x->backend()->info();
         const AccessToken &token = *x->token;
         nlohmann::json doc = {{"authenticated", true},
                               {"subject", token.subject},

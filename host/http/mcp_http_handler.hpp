@@ -5,6 +5,7 @@
 // posted back to the loop.
 #pragma once
 
+#include "auth_slot.hpp"
 #include "connection.hpp"
 
 #include "fastmcp/auth_backend.hpp"
@@ -24,9 +25,8 @@ struct HttpAppConfig {
     std::string mcp_path = "/mcp";
     bool loopback_guard = true; // validate Host and Origin (on loopback binds)
     ServerLimits limits;
-    std::shared_ptr<const AuthBackend> auth; // null: auth off
+    std::shared_ptr<const AuthSlot> auth; // null: auth off for good; else pinned per request
     std::shared_ptr<const Dispatcher> dispatcher;
-    std::string fallback_resource_metadata_url; // when the provider names none
     bool inline_work = true; // false: every verify and request runs on the pool (for measuring)
     std::shared_ptr<SessionStore> sessions; // stateful mode (Mcp-Session-Id); null: stateless
 };
@@ -59,9 +59,7 @@ class McpHttpHandler final : public RequestHandler {
                     const std::function<void()> &next);
 
     HttpAppConfig config_;
-    std::unique_ptr<const VerifyDeadline> verify_deadline_; // null: no watchdog on verify
     std::string mcp_path_slash_;
-    std::string metadata_url_;
 };
 
 } // namespace fastmcp::host

@@ -37,17 +37,20 @@ void AdminHandler::handle(const std::shared_ptr<host::HttpExchange> &exchange) {
         a.body = R"({"error":"not_found","error_description":"no such route"})";
         return answer(exchange, Route::not_found, started, a);
     }
+    // Pinned like a request on the main port: a reload cannot free it under the pool task.
+    std::shared_ptr<const host::AuthView> view = auth_ ? auth_->pin() : nullptr;
     OpsSources sources;
-    sources.auth = auth_.get();
+    sources.auth = view ? view->backend.get() : nullptr;
     sources.serve_metrics = true;
     if (!ops_blocks(*route, method, sources.auth != nullptr) && *route != Route::metrics)
         return answer(exchange, *route, started, serve_ops(*route, method, sources));
     // /metrics reads the session store (a mutex) and /readyz the provider: off the loop.
-    const bool queued = exchange->run_blocking([this, exchange, route, started, sources]() mutable {
-        if (gauges_) gauges_(sources);
-        answer(exchange, *route, started,
-               serve_ops(*route, exchange->request().getMethod(), sources));
-    });
+    const bool queued =
+        exchange->run_blocking([this, exchange, route, started, sources, view]() mutable {
+            if (gauges_) gauges_(sources);
+            answer(exchange, *route, started,
+                   serve_ops(*route, exchange->request().getMethod(), sources));
+        });
     if (!queued) answer(exchange, *route, started, ops_overloaded(*route));
 }
 

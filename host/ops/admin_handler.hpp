@@ -5,9 +5,8 @@
 
 #include "ops_endpoints.hpp"
 
+#include "../http/auth_slot.hpp"
 #include "../http/connection.hpp"
-
-#include "fastmcp/auth_backend.hpp"
 
 #include <functional>
 #include <memory>
@@ -17,12 +16,14 @@ namespace fastmcp::ops {
 class AdminHandler final : public host::RequestHandler {
   public:
     // `gauges` fills the scrape-time numbers (open connections, sessions); called on the pool.
-    AdminHandler(std::shared_ptr<const AuthBackend> auth, std::function<void(OpsSources &)> gauges)
+    // `auth` is the main port's slot (null: auth off): /readyz asks the provider serving now.
+    AdminHandler(std::shared_ptr<const host::AuthSlot> auth,
+                 std::function<void(OpsSources &)> gauges)
         : auth_(std::move(auth)), gauges_(std::move(gauges)) {}
     void handle(const std::shared_ptr<host::HttpExchange> &exchange) override;
 
   private:
-    std::shared_ptr<const AuthBackend> auth_;
+    std::shared_ptr<const host::AuthSlot> auth_;
     std::function<void(OpsSources &)> gauges_;
 };
 

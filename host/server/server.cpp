@@ -10,10 +10,10 @@
 #include "../ops/log_format.hpp"
 #include "../ops/readiness.hpp"
 #include "auth_from_env.hpp"
+#include "auth_reload.hpp"
 #include "host_services.hpp"
 
 #include "fastmcp/env/environment.hpp"
-
 
 #include <atomic>
 #include <cerrno>
@@ -53,7 +53,7 @@ Server &Server::tool(std::string name, std::string description, std::string_view
 }
 
 Server &Server::nonblocking_tool(std::string name, std::string description,
-                                std::string_view input_schema_json, ToolHandler handler) {
+                                 std::string_view input_schema_json, ToolHandler handler) {
     tool(name, std::move(description), input_schema_json, std::move(handler));
     impl_->tools.find(name)->second.nonblocking = true;
     return *this;
@@ -113,23 +113,12 @@ std::string normalise_path(std::string path) {
     return path;
 }
 
-// RFC 9728: the metadata URL inserts /.well-known/oauth-protected-resource before the path.
-std::string derived_metadata_url(const std::string &resource) {
-    size_t scheme = resource.find("://");
-    if (scheme == std::string::npos) return {};
-    size_t path = resource.find('/', scheme + 3);
-    std::string origin = path == std::string::npos ? resource : resource.substr(0, path);
-    std::string rest = path == std::string::npos ? "" : resource.substr(path);
-    if (rest == "/") rest.clear();
-    return origin + "/.well-known/oauth-protected-resource" + rest;
-}
-
 // FASTMCP_STATELESS_HTTP (process environment, then the .env file), read as FastMCP reads a bool.
 bool stateless_from_environment(const std::string &env_file) {
     std::optional<env::Variable> value;
     try {
-        value = env::Environment::from_process(env_file.empty() ? std::nullopt
-                                                                : std::optional<std::string>(env_file))
+        value = env::Environment::from_process(
+                    env_file.empty() ? std::nullopt : std::optional<std::string>(env_file))
                     .get("FASTMCP_STATELESS_HTTP");
     } catch (const std::exception &e) {
         throw StartupError(e.what());
@@ -170,10 +159,16 @@ int Server::run(const RunOptions &options) {
         const bool loopback = host::is_loopback_bind(options.host);
 
         // Auth: explicit backend > FASTMCP_SERVER_AUTH (process env, then --env-file / .env) > off.
+        // Only auth from the environment is reloaded on SIGHUP.
+        host::AuthSource source{options.env_file, path, options.host, loopback,
+                                options.limits.verify_timeout_ms};
         std::shared_ptr<const AuthBackend> auth = impl_->auth;
-        if (!auth)
-            auth = host::auth_from_environment(options.env_file, path, options.host, loopback,
-                                               options.limits.verify_timeout_ms);
+        std::string auth_label;
+        if (!auth) {
+            host::LoadedAuth loaded = host::auth_from_environment(source);
+            auth = std::move(loaded.backend);
+            auth_label = std::move(loaded.label);
+        }
         if (!auth) {
             if (loopback)
                 host::log_message(
@@ -190,14 +185,15 @@ int Server::run(const RunOptions &options) {
         config.mcp_path = path;
         config.loopback_guard = loopback;
         config.limits = options.limits;
-        config.auth = auth;
+        auto slot = std::make_shared<host::AuthSlot>(auth);
+        config.auth = slot;
+        std::unique_ptr<host::AuthReloader> reloader;
+        if (!impl_->auth) reloader = std::make_unique<host::AuthReloader>(source, slot, auth_label);
         if (auth) {
-            config.fallback_resource_metadata_url = derived_metadata_url(auth->info().resource);
             // A plain token verifier (StaticTokenVerifier without BASE_URL) is valid, as in
             // FastMCP: its 401 challenges just carry no resource_metadata, so clients can't
             // discover an AS.
-            if (auth->info().resource_metadata_url.empty() &&
-                config.fallback_resource_metadata_url.empty())
+            if (slot->pin()->metadata_url.empty())
                 host::log_message(
                     FASTMCP_LOG_WARNING,
                     "the auth provider publishes no protected-resource metadata (set its "
@@ -205,6 +201,8 @@ int Server::run(const RunOptions &options) {
                     "401 challenges carry no resource_metadata, so MCP clients can't discover an "
                     "authorization server");
         }
+        const bool auth_on = auth != nullptr;
+        auth.reset(); // the slot owns it now, so a reload can release it
         config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools,
                                                                options.limits.max_json_depth);
         if (options.stateful || !stateless_from_environment(options.env_file)) {
@@ -221,6 +219,7 @@ int Server::run(const RunOptions &options) {
         sigemptyset(&signals);
         sigaddset(&signals, SIGINT);
         sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGHUP); // reload the auth backend
         if (options.handle_signals) {
             pthread_sigmask(SIG_BLOCK, &signals, &previous);
             std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill the server
@@ -258,7 +257,7 @@ int Server::run(const RunOptions &options) {
             try {
                 admin = std::make_unique<host::HttpServer>(
                     options.admin_host, options.admin_port, admin_limits,
-                    std::make_shared<ops::AdminHandler>(auth, gauges));
+                    std::make_shared<ops::AdminHandler>(slot, gauges));
             } catch (const std::exception &e) {
                 server->drain(0);
                 throw StartupError("cannot listen on " + options.admin_host + ":" +
@@ -281,7 +280,7 @@ int Server::run(const RunOptions &options) {
         host::log_message(FASTMCP_LOG_INFO,
                           "serving " + impl_->info.name + " (" +
                               std::to_string(impl_->tools.size()) + " tools) on " + url +
-                              (auth ? " with auth" : "") +
+                              (auth_on ? " with auth" : "") +
                               (config.sessions ? ", stateful (sessions)" : ", stateless") + "; " +
                               std::to_string(server->workers()) + " event loop(s), at most " +
                               std::to_string(server->max_connections()) + " connections");
@@ -304,7 +303,17 @@ int Server::run(const RunOptions &options) {
                                                             ", draining in-flight requests");
                     break;
                 }
+                if (sig == SIGHUP) {
+                    if (reloader)
+                        reloader->reload();
+                    else
+                        host::log_message(FASTMCP_LOG_WARNING,
+                                          "SIGHUP ignored: the auth backend was set by the "
+                                          "application, not by FASTMCP_SERVER_AUTH");
+                }
             }
+            // Replaced providers die here, once their last request let go: off the event loops.
+            slot->collect();
         }
         ops::set_draining(true); // /readyz on the admin port says 503 "draining" from now on
         const bool drained = server->drain(options.limits.drain_timeout_ms);
