@@ -149,6 +149,10 @@ std::string render_metrics(const Metrics &m, const ScrapeInput &in) {
     w.sample("fastmcp_open_connections", in.open_connections);
     w.family("fastmcp_sessions", "gauge", "MCP sessions open now.");
     w.sample("fastmcp_sessions", in.sessions);
+    w.family("fastmcp_auth_reloads_total", "counter",
+             "SIGHUP reloads of the auth backend, by outcome (a failure keeps the old provider).");
+    w.sample("fastmcp_auth_reloads_total{outcome=\"success\"}", in.reloads_succeeded);
+    w.sample("fastmcp_auth_reloads_total{outcome=\"failure\"}", in.reloads_failed);
     w.family("fastmcp_ready", "gauge", "1 when /readyz answers 200.");
     w.sample("fastmcp_ready", static_cast<int64_t>(in.ready ? 1 : 0));
     return w.take();

@@ -19,6 +19,8 @@ struct ScrapeInput {
     std::optional<int> stuck_calls;         // absent without a verify watchdog
     int64_t open_connections = 0;           // read from the HTTP server at scrape time
     int64_t sessions = 0;                   // read from the session store (0: stateless)
+    uint64_t reloads_succeeded = 0;         // SIGHUP reloads of the auth backend
+    uint64_t reloads_failed = 0;
     int64_t now_s = 0;                      // Unix seconds, for the age of the last JWKS fetch
 };
 

@@ -85,6 +85,8 @@ OpsAnswer serve_ops(Route route, std::string_view method, const OpsSources &sour
     in.stuck_calls = p.stuck;
     in.open_connections = sources.open_connections;
     in.sessions = sources.sessions;
+    in.reloads_succeeded = sources.reloads_succeeded;
+    in.reloads_failed = sources.reloads_failed;
     in.now_s = std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();

@@ -26,6 +26,8 @@ struct OpsSources {
     bool serve_metrics = false;        // /metrics answers 404 unless set (the main port)
     int64_t open_connections = 0;      // the main port's, read at scrape time
     int64_t sessions = 0;              // the session store's (0: stateless)
+    uint64_t reloads_succeeded = 0;    // SIGHUP reloads of the auth backend, by outcome
+    uint64_t reloads_failed = 0;
 };
 
 // Route::healthz / readyz / metrics for those paths, else nullopt.

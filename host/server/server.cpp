@@ -253,6 +253,9 @@ int Server::run(const RunOptions &options) {
             auto gauges = [main = server.get(), sessions = config.sessions](ops::OpsSources &s) {
                 s.open_connections = static_cast<int64_t>(main->open_connections());
                 s.sessions = sessions ? static_cast<int64_t>(sessions->size()) : 0;
+                const host::ReloadStats reloads = host::reload_stats();
+                s.reloads_succeeded = reloads.succeeded;
+                s.reloads_failed = reloads.failed;
             };
             try {
                 admin = std::make_unique<host::HttpServer>(

@@ -99,6 +99,8 @@ TEST_CASE("verdicts by reason, provider counters, gauges") {
     in.auth = true;
     in.ready = false;
     in.stuck_calls = 2;
+    in.reloads_succeeded = 3;
+    in.reloads_failed = 1;
     in.now_s = 1000;
     in.provider = parse_provider_health(
         R"({"health":{"ready":true,"keys":3,"jwks_uri":"https://idp.example/jwks","fetched_at":990,
@@ -118,6 +120,8 @@ TEST_CASE("verdicts by reason, provider counters, gauges") {
     CHECK(s.at("fastmcp_open_connections") == 1);
     CHECK(s.at("fastmcp_sessions") == 7);
     CHECK(s.at("fastmcp_ready") == 0);
+    CHECK(s.at(R"(fastmcp_auth_reloads_total{outcome="success"})") == 3);
+    CHECK(s.at(R"(fastmcp_auth_reloads_total{outcome="failure"})") == 1);
     // Nothing from the provider's configuration reaches the exposition.
     CHECK(render_metrics(*m, in).find("idp.example") == std::string::npos);
 }
