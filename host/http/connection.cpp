@@ -92,10 +92,8 @@ bool EventStream::send(std::string bytes) {
 void EventStream::end() {
     auto c = connection_.lock();
     if (!c || closed_.load()) return;
-    if (c->loop_.in_loop()) {
-        if (c->stream_ && c->stream_->id_ == id_) c->stream_end();
-        return;
-    }
+    // Always posted, also from the loop: ending a stream may close the connection and serve a
+    // pipelined request, which must not run inside the caller (a session holding its lock).
     boost::asio::post(c->loop_.io(), [c, id = id_] {
         if (c->stream_ && c->stream_->id_ == id) c->stream_end();
     });
@@ -111,14 +109,15 @@ void EventStream::on_closed(std::function<void()> callback) {
     if (callback) callback();
 }
 
-void EventStream::mark_closed() {
+void EventStream::mark_closed(boost::asio::io_context &io) {
     std::function<void()> callback;
     {
         std::lock_guard lock(mutex_);
         if (closed_.exchange(true)) return;
         callback = std::move(on_closed_);
     }
-    if (callback) callback();
+    // Later, on the loop: the stream may close inside a call that holds the owner's lock.
+    if (callback) boost::asio::post(io, std::move(callback));
 }
 
 // ---- HttpExchange ----
@@ -478,7 +477,7 @@ void Connection::stream_end() {
     state_ = State::Writing;
     if (server_.draining.load()) close_after_write_ = true;
     write(stream_chunked_ ? "0\r\n\r\n" : "");
-    if (stream) stream->mark_closed();
+    if (stream) stream->mark_closed(loop_.io());
 }
 
 void Connection::on_tick(int64_t now) {
@@ -539,7 +538,7 @@ void Connection::close() {
     loop_.detach(this);
     exchange_.reset(); // an exchange on the pool keeps this object until it returns
     body_done_ = nullptr;
-    if (auto stream = std::move(stream_)) stream->mark_closed();
+    if (auto stream = std::move(stream_)) stream->mark_closed(loop_.io());
 }
 
 } // namespace fastmcp::host

@@ -81,13 +81,13 @@ class EventStream {
     // Ends the response cleanly (terminating chunk); the connection may serve the next request.
     void end();
     bool closed() const { return closed_.load(); }
-    // Called once, on the loop, when the stream closes for any reason (set it right after
-    // start_stream, before the first send).
+    // Called once when the stream closes for any reason: posted to the loop (never inside the
+    // call that closed it), or at once when it is already closed.
     void on_closed(std::function<void()> callback);
 
   private:
     friend class Connection;
-    void mark_closed();
+    void mark_closed(boost::asio::io_context &io);
     std::weak_ptr<Connection> connection_;
     const uint64_t id_; // this connection's n-th stream: a late send never reaches a later one
     std::atomic<bool> closed_{false};
