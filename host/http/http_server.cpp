@@ -96,8 +96,7 @@ HttpServer::~HttpServer() {
         (void)pool_.release();
         for (auto &loop : loops_)
             (void)loop.release();
-        (void)acceptor_.release();
-        (void)retry_timer_.release();
+        // The acceptor and the retry timer (closed by drain) go: their io_context stays.
     }
 }
 

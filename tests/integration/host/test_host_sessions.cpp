@@ -287,7 +287,9 @@ TEST_CASE("1,000 concurrent SSE streams open and close with no fd or memory leak
     CHECK(open_fds(p.pid()) == fds_before);
     MESSAGE("RSS after round 1: " << rss_after_first << " KiB, after round 2: " << rss_after_second
                                   << " KiB");
+#ifndef FASTMCP_TEST_SANITIZED
     CHECK(rss_after_second <= rss_after_first + rss_after_first / 10); // flat within 10%
+#endif
 }
 
 TEST_CASE("SIGTERM during open streams: every stream ends cleanly and the server exits 0 within "
