@@ -9,16 +9,6 @@
 
 namespace fastmcp::host {
 
-bool send_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-}
-
 std::ostream &BufferedResponse::send() {
     sent_ = true;
     if (!out_) out_.emplace(&body_buf_);

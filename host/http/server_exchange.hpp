@@ -101,7 +101,4 @@ class ParsedRequest : public Poco::Net::HTTPServerRequest {
     std::optional<std::istream> body_stream_; // made on the first stream()
 };
 
-// Writes all of `data` to a blocking socket. False when the peer is gone.
-bool send_all(int fd, std::string_view data);
-
 } // namespace fastmcp::host
