@@ -48,6 +48,7 @@ class Statement {
         sqlite3_bind_blob64(stmt_, i, v.empty() ? "" : v.data(), v.size(), SQLITE_TRANSIENT);
         return *this;
     }
+    int parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
     // true when a row is available, false when done.
     bool step() {
         const int rc = sqlite3_step(stmt_);
@@ -144,38 +145,13 @@ class SqliteStore final : public StateStore {
 
     void put(RecordKind kind, std::string_view key, std::string_view value,
              std::chrono::milliseconds ttl) override {
-        detail::check_record(kind, key, value, ttl);
-        const auto sk = cipher_.storage_key(kind, key);
-        const auto stored = cipher_.encode_value(kind, key, value);
-        std::lock_guard lock(mu_);
-        const auto now = clock_();
-        stmts_->upsert.reset()
-            .bind(1, static_cast<std::int64_t>(kind))
-            .bind(2, sk)
-            .bind(3, stored)
-            .bind(4, now + ttl.count())
-            .run();
-        maybe_sweep_locked(now);
+        write_record(stmts_->upsert, kind, key, value, ttl);
     }
 
     bool put_if_absent(RecordKind kind, std::string_view key, std::string_view value,
                        std::chrono::milliseconds ttl) override {
-        detail::check_record(kind, key, value, ttl);
-        const auto sk = cipher_.storage_key(kind, key);
-        const auto stored = cipher_.encode_value(kind, key, value);
-        std::lock_guard lock(mu_);
-        const auto now = clock_();
         // One statement: inserts, or replaces a row that has expired; otherwise changes nothing.
-        stmts_->insert_if_absent.reset()
-            .bind(1, static_cast<std::int64_t>(kind))
-            .bind(2, sk)
-            .bind(3, stored)
-            .bind(4, now + ttl.count())
-            .bind(5, now)
-            .run();
-        const bool stored_it = sqlite3_changes(db_) == 1;
-        maybe_sweep_locked(now);
-        return stored_it;
+        return write_record(stmts_->insert_if_absent, kind, key, value, ttl) == 1;
     }
 
     std::optional<std::string> get(RecordKind kind, std::string_view key) override {
@@ -310,6 +286,26 @@ class SqliteStore final : public StateStore {
         SqliteStore &s_;
         bool done_ = false;
     };
+
+    // Runs an insert statement (?1 kind, ?2 key, ?3 value, ?4 expiry[, ?5 now]); rows changed.
+    int write_record(Statement &stmt, RecordKind kind, std::string_view key, std::string_view value,
+                     std::chrono::milliseconds ttl) {
+        detail::check_record(kind, key, value, ttl);
+        const auto sk = cipher_.storage_key(kind, key);
+        const auto stored = cipher_.encode_value(kind, key, value);
+        std::lock_guard lock(mu_);
+        const auto now = clock_();
+        stmt.reset()
+            .bind(1, static_cast<std::int64_t>(kind))
+            .bind(2, sk)
+            .bind(3, stored)
+            .bind(4, now + ttl.count());
+        if (stmt.parameter_count() >= 5) stmt.bind(5, now);
+        stmt.run();
+        const int changed = sqlite3_changes(db_);
+        maybe_sweep_locked(now);
+        return changed;
+    }
 
     void prepare() { stmts_ = std::make_unique<Statements>(db_); }
 
