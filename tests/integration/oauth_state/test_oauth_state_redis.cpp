@@ -32,7 +32,7 @@ MasterKey key_of(unsigned char fill) {
 }
 
 struct RedisFixture {
-    std::chrono::milliseconds short_ttl{150};
+    std::chrono::milliseconds short_ttl{400};
     RedisFixture() { server().command({"FLUSHALL"}); }
     std::unique_ptr<StateStore> open() {
         return make_redis_store(parse_redis_url(server().url(3)), key_of(7));
