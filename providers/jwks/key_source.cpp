@@ -131,9 +131,10 @@ void KeySource::run_fetch_locked(std::unique_lock<std::mutex> &lock, Cause cause
     Outcome outcome = fetch_document();
     lock.lock();
     const int64_t finished = host_.now_ms();
-    // A decaying peak, so one quick answer after slow ones does not make the next deferred fetch
-    // late.
-    fetch_latency_ms_ = std::max(finished - started, fetch_latency_ms_ * 3 / 4);
+    // A decaying peak of successful fetches, so one quick answer after slow ones does not make
+    // the next deferred fetch late. A failed fetch (timed out, refused) brings no key whenever it
+    // starts: leading by its latency would only fetch more often from an IdP that is down.
+    if (outcome.keys) fetch_latency_ms_ = std::max(finished - started, fetch_latency_ms_ * 3 / 4);
     apply_locked(std::move(outcome), finished);
     in_flight_ = false;
     fetch_done_.notify_all();

@@ -179,6 +179,30 @@ TEST_CASE(
     CHECK(fetches <= 8); // still about one per interval: the lead is the fetch latency, not more
 }
 
+TEST_CASE("an IdP that answers slowly with errors: deferred unknown-kid fetches keep the interval") {
+    FakeHost fake;
+    fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk()}));
+    jwks::KeySource source(fake.host(), options()); // interval 10 s, fetch timeout 5 s
+    source.tick();
+    // Every fetch now fails after 4 s: no key can come of it, so its latency must not make the
+    // deferred fetch start earlier (that only loads an IdP that is already failing).
+    fake.serve(kUri, 503, "{}");
+    fake.set_fetch_latency_ms(4'000);
+    const int fetches_before = fake.hits(kUri);
+    const int64_t start = fake.now_ms.load();
+    // An unknown-kid flood, a request every 100 ms, for 60 s of the fake clock (each fetch also
+    // moves it on by its 4 s).
+    for (int i = 1; fake.now_ms.load() < start + 60'000; ++i) {
+        fake.advance_ms(100);
+        source.refresh_for_unknown_kid("random-" + std::to_string(i), source.current());
+        source.tick();
+    }
+    const int fetches = fake.hits(kUri) - fetches_before;
+    MESSAGE("failing slow JWKS: ", fetches, " fetches in 60 s");
+    CHECK(fetches <= 7); // one per 10 s interval (plus the first); a 4 s lead would give 10
+    CHECK(fetches >= 5);
+}
+
 TEST_CASE("a newly published key is picked up by the deferred fetch even if nobody retries") {
     FakeHost fake;
     fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk()}));

@@ -150,7 +150,7 @@ private:
     int64_t fetched_at_ms_ = 0;
     int64_t last_attempt_ms_ = 0;
     int64_t last_kid_fetch_ms_ = INT64_MIN / 2;
-    int64_t fetch_latency_ms_ = 0; // decaying peak of recent fetch durations
+    int64_t fetch_latency_ms_ = 0; // decaying peak of recent successful fetch durations
     int64_t next_retry_ms_ = 0;
     int64_t retry_delay_ms_ = 0;
     uint64_t failures_ = 0;
