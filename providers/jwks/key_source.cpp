@@ -130,7 +130,12 @@ void KeySource::run_fetch_locked(std::unique_lock<std::mutex> &lock, Cause cause
     lock.unlock();
     Outcome outcome = fetch_document();
     lock.lock();
-    apply_locked(std::move(outcome), host_.now_ms());
+    const int64_t finished = host_.now_ms();
+    // A decaying peak of successful fetches, so one quick answer after slow ones does not make
+    // the next deferred fetch late. A failed fetch (timed out, refused) brings no key whenever it
+    // starts: leading by its latency would only fetch more often from an IdP that is down.
+    if (outcome.keys) fetch_latency_ms_ = std::max(finished - started, fetch_latency_ms_ * 3 / 4);
+    apply_locked(std::move(outcome), finished);
     in_flight_ = false;
     fetch_done_.notify_all();
 }
@@ -241,7 +246,14 @@ KeySetPtr KeySource::refresh_for_unknown_kid(std::string_view kid, const KeySetP
     if (negatively_cached_locked(kid, now)) return nullptr;
     if (in_flight_) { // single-flight: join the fetch already running
         wait_in_flight_locked(lock);
-        return with_kid();
+        if (auto found = with_kid()) return found;
+        // That fetch may have been answered before the key was published: look again within
+        // the interval.
+        if (!stopping_ && !pending_kid_fetch_) {
+            pending_kid_fetch_ = true;
+            wake_.notify_all();
+        }
+        return nullptr;
     }
     if (now < last_kid_fetch_ms_ + options_.refetch_min_interval_ms) {
         // Rate-limited. Schedule one deferred fetch so that a key the IdP has just published is
@@ -297,7 +309,7 @@ int64_t KeySource::tick_locked(std::unique_lock<std::mutex> &lock) {
         due = std::max(fetched_at_ms_ + options_.ttl_ms - refresh_ahead(), retry_at);
     }
     if (pending_kid_fetch_) {
-        const int64_t kid_due = last_kid_fetch_ms_ + options_.refetch_min_interval_ms;
+        const int64_t kid_due = deferred_kid_fetch_due_locked();
         if (kid_due < due) {
             due = kid_due;
             cause = Cause::UnknownKid;
@@ -306,6 +318,16 @@ int64_t KeySource::tick_locked(std::unique_lock<std::mutex> &lock) {
     if (now < due) return due - now;
     run_fetch_locked(lock, cause);
     return 0;
+}
+
+// The deferred unknown-kid fetch starts early by the recent fetch latency, so that a key first
+// used just after the previous kid fetch started is installed within the interval, fetch
+// included. The lead is capped at half the interval: at most two fetches per interval.
+int64_t KeySource::deferred_kid_fetch_due_locked() const {
+    const int64_t interval = options_.refetch_min_interval_ms;
+    const int64_t lead = std::min(
+        {fetch_latency_ms_, static_cast<int64_t>(options_.fetch_timeout_ms), interval / 2});
+    return last_kid_fetch_ms_ + interval - lead;
 }
 
 void KeySource::worker_main() {

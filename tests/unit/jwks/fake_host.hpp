@@ -96,6 +96,8 @@ public:
         }
         cv_.notify_all();
     }
+    // Every fetch takes this long on the fake clock (a slow IdP).
+    void set_fetch_latency_ms(int64_t ms) { latency_ms_ = ms; }
     int waiting_fetches() const {
         std::lock_guard lock(mutex_);
         return waiting_;
@@ -117,9 +119,7 @@ private:
     plugin::HttpResponse answer(const std::string &url) {
         std::unique_lock lock(mutex_);
         ++hits_[url];
-        ++waiting_;
-        cv_.wait(lock, [&] { return !held_; });
-        --waiting_;
+        // The answer is the one served when the fetch started, even if it is held.
         plugin::HttpResponse r;
         auto it = routes_.find(url);
         if (it == routes_.end()) {
@@ -132,6 +132,10 @@ private:
             r.body = it->second.second;
             r.content_type = "application/json";
         }
+        ++waiting_;
+        cv_.wait(lock, [&] { return !held_; });
+        --waiting_;
+        now_ms += latency_ms_.load();
         return r;
     }
 
@@ -142,6 +146,7 @@ private:
     std::condition_variable cv_;
     bool held_ = false;
     int waiting_ = 0;
+    std::atomic<int64_t> latency_ms_{0};
     std::map<std::string, std::pair<int, std::string>> routes_;
     std::map<std::string, int> hits_;
     std::vector<std::pair<int, std::string>> logs_;

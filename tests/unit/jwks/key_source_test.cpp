@@ -134,6 +134,75 @@ TEST_CASE("random-kid flood: at most one fetch per interval, yet a new key is ac
     CHECK(accepted - first_use <= 10'000);
 }
 
+TEST_CASE(
+    "slow JWKS: a key first used during a flood fetch is accepted within 10 s, fetch included") {
+    FakeHost fake;
+    fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk()}));
+    jwks::KeySource source(fake.host(), options()); // interval 10 s
+    source.tick();
+    fake.set_fetch_latency_ms(1'500); // every fetch takes 1.5 s of fake time
+    // A flood request starts an unknown-kid fetch at S and is held in flight; the IdP publishes
+    // the new key just after answering it, and the client first uses the key 100 ms later: it
+    // joins the fetch in flight, which cannot have the key.
+    fake.hold();
+    const auto seen = source.current();
+    std::thread flood([&] { source.refresh_for_unknown_kid("random-0", seen); });
+    while (fake.waiting_fetches() == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk(), rsa_key(2).jwk()}));
+    fake.advance_ms(100);
+    const int64_t first_use = fake.now_ms.load();
+    jwks::KeySetPtr joined;
+    std::thread client([&] { joined = source.refresh_for_unknown_kid("rsa-2", seen); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // let the client queue up
+    fake.release();
+    flood.join();
+    client.join();
+    CHECK_FALSE(has_kid(joined, "rsa-2"));
+    const int fetches_before = fake.hits(kUri);
+    // The flood goes on at 10 requests per second for 60 s; the client retries every 100 ms.
+    int64_t accepted = -1;
+    for (int i = 1; i <= 600; ++i) {
+        fake.advance_ms(100);
+        source.refresh_for_unknown_kid("random-" + std::to_string(i), source.current());
+        auto cur = source.current();
+        if (accepted < 0 && !has_kid(cur, "rsa-2"))
+            cur = source.refresh_for_unknown_kid("rsa-2", cur);
+        source.tick();
+        if (accepted < 0 && has_kid(source.current(), "rsa-2")) accepted = fake.now_ms.load();
+    }
+    const int fetches = fake.hits(kUri) - fetches_before;
+    MESSAGE("slow JWKS: accepted ", accepted - first_use, " ms after first use; ", fetches,
+            " fetches in 60 s");
+    REQUIRE(accepted >= 0);
+    CHECK(accepted - first_use <= 10'000);
+    CHECK(fetches <= 8); // still about one per interval: the lead is the fetch latency, not more
+}
+
+TEST_CASE("an IdP that answers slowly with errors: deferred unknown-kid fetches keep the interval") {
+    FakeHost fake;
+    fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk()}));
+    jwks::KeySource source(fake.host(), options()); // interval 10 s, fetch timeout 5 s
+    source.tick();
+    // Every fetch now fails after 4 s: no key can come of it, so its latency must not make the
+    // deferred fetch start earlier (that only loads an IdP that is already failing).
+    fake.serve(kUri, 503, "{}");
+    fake.set_fetch_latency_ms(4'000);
+    const int fetches_before = fake.hits(kUri);
+    const int64_t start = fake.now_ms.load();
+    // An unknown-kid flood, a request every 100 ms, for 60 s of the fake clock (each fetch also
+    // moves it on by its 4 s).
+    for (int i = 1; fake.now_ms.load() < start + 60'000; ++i) {
+        fake.advance_ms(100);
+        source.refresh_for_unknown_kid("random-" + std::to_string(i), source.current());
+        source.tick();
+    }
+    const int fetches = fake.hits(kUri) - fetches_before;
+    MESSAGE("failing slow JWKS: ", fetches, " fetches in 60 s");
+    CHECK(fetches <= 7); // one per 10 s interval (plus the first); a 4 s lead would give 10
+    CHECK(fetches >= 5);
+}
+
 TEST_CASE("a newly published key is picked up by the deferred fetch even if nobody retries") {
     FakeHost fake;
     fake.serve(kUri, 200, jwks_of({rsa_key(1).jwk()}));

@@ -96,7 +96,8 @@ public:
     // A verification against `seen` found no key with `kid`. Returns a newer snapshot that has
     // the kid, to retry with, or nullptr: the kid was just looked for (negative cache), or the
     // rate limit applies (a deferred fetch is then scheduled so a newly published key is picked
-    // up within refetch_min_interval), or the fetch did not help.
+    // up within refetch_min_interval, fetch included: it starts early by the recent fetch
+    // latency), or the fetch did not help.
     KeySetPtr refresh_for_unknown_kid(std::string_view kid, const KeySetPtr &seen);
 
     // One round of the background schedule on the caller's thread: the first fetch and retries,
@@ -127,6 +128,7 @@ private:
     void worker_main();
     int64_t refresh_ahead() const;
     int64_t negative_ttl() const;
+    int64_t deferred_kid_fetch_due_locked() const;
 
     plugin::Host host_;
     const SourceOptions options_;
@@ -148,6 +150,7 @@ private:
     int64_t fetched_at_ms_ = 0;
     int64_t last_attempt_ms_ = 0;
     int64_t last_kid_fetch_ms_ = INT64_MIN / 2;
+    int64_t fetch_latency_ms_ = 0; // decaying peak of recent successful fetch durations
     int64_t next_retry_ms_ = 0;
     int64_t retry_delay_ms_ = 0;
     uint64_t failures_ = 0;
