@@ -26,6 +26,7 @@ struct Dirs {
         touch(b + "/workos.so");
         touch(b + "/jwt.so");
         touch(b + "/my-mod.so");
+        touch(b + "/oidc_proxy.so");
     }
     ~Dirs() { fs::remove_all(root); }
     static void touch(const std::string &p) { std::ofstream(p) << ""; }
@@ -53,6 +54,14 @@ TEST_CASE("FastMCP names: fastmcp.server.auth.providers.<module>.<Class>") {
     CHECK(r.module_path == d.b + "/jwt.so");
     CHECK(r.class_name == "JWTVerifier");
     CHECK(r.tried == std::vector<std::string>{d.a + "/jwt.so", d.b + "/jwt.so"});
+}
+
+TEST_CASE("FastMCP's own path of OIDCProxy (outside its providers package) names oidc_proxy.so") {
+    Dirs d;
+    Resolved r = resolve("fastmcp.server.auth.oidc_proxy.OIDCProxy", d.path());
+    CHECK(r.module_path == d.b + "/oidc_proxy.so");
+    CHECK(r.class_name == "OIDCProxy");
+    CHECK(resolve("fastmcp.server.auth.providers.oidc_proxy.OIDCProxy", d.path()).module_path == d.b + "/oidc_proxy.so");
 }
 
 TEST_CASE("module:Class and module.Class on the search path") {
