@@ -3,7 +3,10 @@
 // GitHubProvider (opaque tokens, /user). The SDK registers with the proxy (DCR), the "browser"
 // below approves the consent page (CSRF field + transaction cookie), the upstream signs the user
 // in with the proxy's fixed client, and the SDK redeems the proxy's code with its PKCE verifier.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -54,15 +57,15 @@ async function connectWithOAuth(url, provider) {
   return client;
 }
 
-async function proxyServer(provider, prefix, upstreamEnv) {
-  const port = await freePort();
+async function proxyServer(provider, prefix, upstreamEnv, { port, storage = 'memory' } = {}) {
+  port ??= await freePort();
   const extraEnv = {
     FASTMCP_SERVER_AUTH: `fastmcp.server.auth.providers.${provider}`,
     [`${prefix}CLIENT_ID`]: UP_ID,
     [`${prefix}CLIENT_SECRET`]: UP_SECRET,
     [`${prefix}BASE_URL`]: `http://127.0.0.1:${port}`,
     [`${prefix}JWT_SIGNING_KEY`]: 'e2e-signing-key-0123456789',
-    [`${prefix}STORAGE`]: 'memory',
+    [`${prefix}STORAGE`]: storage,
     ...upstreamEnv,
   };
   const server = await startFastmcp({ port, auth: false, extraEnv });
@@ -134,4 +137,35 @@ test('GitHubProvider in front of a local GitHub-like upstream: opaque tokens, /u
   const user = await (await fetch(`${emulator.issuer}/user`)).json();
   assert.equal(user.message, 'Bad credentials');
   await flow(server, /^\d+$/); // GitHub user ids are numbers
+});
+
+test('restart with the SQLite store: the cached registration, access token and refresh token still work', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fastmcp-proxy-e2e-'));
+  try {
+    const emulator = await startEmulator(['--mode', 'oidc', '--user', `${SUBJECT},e2e@example.com`,
+      '--fixed-client', `${UP_ID}:${UP_SECRET}:http://127.0.0.1/auth/callback`]);
+    started.push(emulator);
+    const env = { FASTMCP_SERVER_AUTH_OIDCPROXY_CONFIG_URL: `${emulator.issuer}/.well-known/openid-configuration` };
+    const storage = `sqlite://${path.join(dir, 'proxy.db')}`;
+    let server = await proxyServer('oidc_proxy.OIDCProxy', 'FASTMCP_SERVER_AUTH_OIDCPROXY_', env, { storage });
+    const port = Number(new URL(server.base).port);
+    const provider = new ConsentingOAuthProvider();
+    let client = await connectWithOAuth(server.mcpUrl, provider);
+    assert.deepEqual(await client.ping(), {});
+    await client.close();
+    assert.equal(statSync(path.join(dir, 'proxy.db')).mode & 0o777, 0o600);
+    await server.stop();
+    server = await proxyServer('oidc_proxy.OIDCProxy', 'FASTMCP_SERVER_AUTH_OIDCPROXY_', env, { storage, port });
+    // No new sign-in: the same client registration and tokens, then a refresh.
+    const signIns = provider.authorizationRequests.length;
+    client = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: provider }));
+    assert.deepEqual(await client.ping(), {});
+    assert.equal(await auth(provider, { serverUrl: server.mcpUrl }), 'AUTHORIZED');
+    assert.deepEqual(await client.ping(), {});
+    assert.equal(provider.authorizationRequests.length, signIns);
+    await client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
