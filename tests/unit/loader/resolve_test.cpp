@@ -26,7 +26,6 @@ struct Dirs {
         touch(b + "/workos.so");
         touch(b + "/jwt.so");
         touch(b + "/my-mod.so");
-        touch(b + "/oidc_proxy.so");
     }
     ~Dirs() { fs::remove_all(root); }
     static void touch(const std::string &p) { std::ofstream(p) << ""; }
@@ -58,6 +57,7 @@ TEST_CASE("FastMCP names: fastmcp.server.auth.providers.<module>.<Class>") {
 
 TEST_CASE("FastMCP's own path of OIDCProxy (outside its providers package) names oidc_proxy.so") {
     Dirs d;
+    Dirs::touch(d.b + "/oidc_proxy.so");
     Resolved r = resolve("fastmcp.server.auth.oidc_proxy.OIDCProxy", d.path());
     CHECK(r.module_path == d.b + "/oidc_proxy.so");
     CHECK(r.class_name == "OIDCProxy");
