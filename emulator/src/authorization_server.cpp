@@ -163,6 +163,15 @@ AuthorizationServer::AuthorizationServer(EmulatorOptions options, std::string is
     : options_(std::move(options)), issuer_(std::move(issuer)),
       keys_(options_.previous_key_grace_s, options_.key_factory), down_(options_.start_down) {
     last_rotation_ = now();
+    for (const auto &f : options_.fixed_clients) {
+        Client c;
+        c.id = f.id;
+        c.secret = f.secret;
+        c.auth_method = "client_secret_post";
+        c.redirect_uris = f.redirect_uris;
+        c.grant_types = {"authorization_code", "refresh_token"};
+        clients_[c.id] = std::move(c);
+    }
 }
 
 int64_t AuthorizationServer::now() const {
@@ -201,7 +210,8 @@ nlohmann::json AuthorizationServer::metadata_document() const {
         {"client_id_metadata_document_supported", true},
     };
     if (!options_.advertised_issuer.empty()) doc["issuer"] = options_.advertised_issuer;
-    if (!options_.advertise_registration) doc.erase("registration_endpoint");
+    if (!options_.advertise_registration || !dcr_enabled()) doc.erase("registration_endpoint");
+    if (!dcr_enabled()) doc.erase("client_id_metadata_document_supported");
     if (!options_.advertise_pkce_s256) doc.erase("code_challenge_methods_supported");
     return doc;
 }
@@ -238,6 +248,8 @@ Reply AuthorizationServer::jwks() {
 }
 
 Reply AuthorizationServer::register_client(std::string_view body) {
+    if (!dcr_enabled())
+        return Reply::oauth_error(403, "access_denied", "this upstream has no dynamic client registration");
     if (body.size() > kMaxRegistrationBytes)
         return Reply::oauth_error(400, "invalid_client_metadata",
                                   "registration document too large");
@@ -356,7 +368,7 @@ Reply AuthorizationServer::authorize(const Params &q) {
     // Errors about the client or the redirect URI are shown, never redirected (RFC 6749 §4.1.2.1).
     const auto client_id = param(q, "client_id").value;
     if (!client_id) return Reply::oauth_error(400, "invalid_request", "client_id is required");
-    if (cimd_url_allowed(*client_id))
+    if (dcr_enabled() && cimd_url_allowed(*client_id))
         if (auto refused = load_metadata_document_client(*client_id)) return *refused;
     std::string redirect_uri;
     bool redirect_explicit = false;
@@ -487,7 +499,9 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
         {"role", "authenticated"}, // the WorkOS JWT template Supabase needs sets this
         {"client_id", grant.client_id},
     };
-    const std::string access = keys_.sign(claims);
+    // GitHub hands out opaque tokens; everyone else a signed JWT.
+    const std::string access =
+        options_.mode == UpstreamMode::GitHub ? "gho_" + random_urlsafe(30) : keys_.sign(claims);
     if (access_tokens_.size() >= kMaxPending)
         std::erase_if(access_tokens_, [&](const auto &kv) { return kv.second.expires_at <= t; });
     access_tokens_[sha256_hex(access)] = {options_.user.sub, t + options_.token_lifetime_s};
@@ -499,6 +513,19 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
         {"expires_in", options_.token_lifetime_s},
         {"scope", grant.scope},
     };
+    // OIDC: an id_token for the client (aud = client_id) whenever openid was granted.
+    if (options_.mode == UpstreamMode::Oidc) {
+        const auto granted = split_scope(grant.scope);
+        if (std::find(granted.begin(), granted.end(), "openid") != granted.end())
+            body["id_token"] = keys_.sign({{"iss", issuer_},
+                                           {"sub", options_.user.sub},
+                                           {"aud", grant.client_id},
+                                           {"iat", t},
+                                           {"exp", t + options_.token_lifetime_s},
+                                           {"email", options_.user.email},
+                                           {"email_verified", true},
+                                           {"name", options_.user.name}});
+    }
     // Refresh tokens only for clients that registered the grant (RFC 7591 default: code only).
     const auto client = clients_.find(grant.client_id);
     if (client != clients_.end() &&
@@ -629,6 +656,24 @@ Reply AuthorizationServer::userinfo(std::string_view authorization) {
                              {"org_id", options_.org_id}});
 }
 
+Reply AuthorizationServer::github_user(std::string_view authorization) {
+    if (down_) return Reply::oauth_error(503, "temporarily_unavailable", "the emulator is simulating an outage");
+    const auto token = bearer(authorization);
+    const int64_t t = now();
+    std::lock_guard lock(mu_);
+    const auto it = token ? access_tokens_.find(sha256_hex(*token)) : access_tokens_.end();
+    if (it == access_tokens_.end() || it->second.expires_at <= t)
+        return Reply::json(401, {{"message", "Bad credentials"}, {"documentation_url", "https://docs.github.com/rest"}});
+    // A stable numeric id per subject, as GitHub's user ids are numbers.
+    int64_t id = 0;
+    for (char c : it->second.sub) id = (id * 131 + static_cast<unsigned char>(c)) % 1'000'000'007;
+    return Reply::json(200, {{"id", id},
+                             {"login", options_.user.email.substr(0, options_.user.email.find('@'))},
+                             {"name", options_.user.name},
+                             {"email", options_.user.email},
+                             {"node_id", it->second.sub}});
+}
+
 Reply AuthorizationServer::mint(std::string_view body) {
     const auto req = nlohmann::json::parse(body, nullptr, false);
     if (!req.is_object() || !req.contains("sub") || !req["sub"].is_string() ||
@@ -659,7 +704,9 @@ Reply AuthorizationServer::mint(std::string_view body) {
     };
     std::lock_guard lock(mu_);
     maybe_rotate_locked(t);
-    const std::string access = keys_.sign(claims);
+    // GitHub hands out opaque tokens; everyone else a signed JWT.
+    const std::string access =
+        options_.mode == UpstreamMode::GitHub ? "gho_" + random_urlsafe(30) : keys_.sign(claims);
     ++stats_.tokens_issued;
     return no_store(Reply::json(
         200, {{"access_token", access}, {"token_type", "Bearer"}, {"expires_in", lifetime}}));

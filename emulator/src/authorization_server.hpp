@@ -59,6 +59,10 @@ class AuthorizationServer {
     Reply authorize(const Params &query);
     Reply token(const Params &form, std::string_view authorization_header);
     Reply userinfo(std::string_view authorization_header);
+    // GitHub mode: GET /user for an opaque access token.
+    Reply github_user(std::string_view authorization_header);
+    bool dcr_enabled() const { return options_.mode == UpstreamMode::AuthKit; }
+    UpstreamMode mode() const { return options_.mode; }
 
     // Test hooks (served under /__admin).
     // An access token for any subject, signed like the token endpoint's, without an OAuth flow:

@@ -102,6 +102,20 @@ private:
         if (path == "/.well-known/oauth-authorization-server" && get) return as_.authorization_server_metadata();
         if (path == "/.well-known/openid-configuration" && get) return as_.openid_configuration();
         if (path == "/oauth2/jwks" && get) return as_.jwks();
+        if (as_.mode() == UpstreamMode::GitHub) { // GitHub's own paths (github.com and api.github.com)
+            if (path == "/login/oauth/authorize" && get) {
+                auto params = parse_query(req.getURI());
+                if (!params) return Reply::oauth_error(400, "invalid_request", "malformed query");
+                return as_.authorize(*params);
+            }
+            if (path == "/login/oauth/access_token" && post) {
+                auto body = read_body(req);
+                auto form = body ? parse_form(*body) : std::nullopt;
+                if (!form) return Reply::oauth_error(400, "invalid_request", "malformed form body");
+                return as_.token(*form, req.get("Authorization", ""));
+            }
+            if (path == "/user" && get) return as_.github_user(req.get("Authorization", ""));
+        }
         if (path == "/oauth2/register" && post) {
             auto body = read_body(req);
             if (!body) return Reply::oauth_error(413, "invalid_client_metadata", "request body too large");

@@ -26,7 +26,11 @@ constexpr const char *kUsage =
     "  --access-log             log method, path and status to stderr\n"
     "  --advertise-issuer URL   metadata names this issuer instead of the real one (mismatch tests)\n"
     "  --no-registration-endpoint  metadata without registration_endpoint (DCR off)\n"
-    "  --no-pkce-s256           metadata without code_challenge_methods_supported\n";
+    "  --no-pkce-s256           metadata without code_challenge_methods_supported\n"
+    "  --mode authkit|oidc|github  which upstream to play (default authkit). oidc and github have no\n"
+    "                           DCR: only --fixed-client clients; oidc adds an id_token, github uses\n"
+    "                           opaque tokens and GitHub's paths (/login/oauth/..., GET /user)\n"
+    "  --fixed-client ID:SECRET:REDIRECT_URI  a pre-registered client (repeatable)\n";
 
 int64_t parse_seconds(const std::string &flag, const std::string &v) {
     char *end = nullptr;
@@ -92,6 +96,18 @@ int main(int argc, char **argv) {
                 opts.advertise_registration = false;
             } else if (a == "--no-pkce-s256") {
                 opts.advertise_pkce_s256 = false;
+            } else if (a == "--mode") {
+                const std::string m = value();
+                if (m == "authkit") opts.mode = UpstreamMode::AuthKit;
+                else if (m == "oidc") opts.mode = UpstreamMode::Oidc;
+                else if (m == "github") opts.mode = UpstreamMode::GitHub;
+                else throw std::invalid_argument("--mode: expected authkit, oidc or github");
+            } else if (a == "--fixed-client") {
+                const std::string v = value();
+                const size_t c1 = v.find(':'), c2 = c1 == std::string::npos ? c1 : v.find(':', c1 + 1);
+                if (c2 == std::string::npos || c1 == 0 || c2 == c1 + 1 || c2 + 1 >= v.size())
+                    throw std::invalid_argument("--fixed-client: expected ID:SECRET:REDIRECT_URI");
+                opts.fixed_clients.push_back({v.substr(0, c1), v.substr(c1 + 1, c2 - c1 - 1), {v.substr(c2 + 1)}});
             } else {
                 throw std::invalid_argument("unknown option '" + a + "'");
             }

@@ -17,6 +17,19 @@ struct DevUser {
     std::string name = "Dev User";
 };
 
+// A client registered at start-up, as at an identity provider without DCR (GitHub, Google...):
+// fixed credentials and redirect URIs, confidential (client_secret_post or _basic).
+struct FixedClient {
+    std::string id;
+    std::string secret;
+    std::vector<std::string> redirect_uris;
+};
+
+// What kind of upstream the emulator plays. AuthKit (default): DCR, JWT access tokens. Oidc: no
+// DCR, fixed clients, an id_token with every openid grant. GitHub: no DCR, fixed clients, opaque
+// access tokens, GitHub's paths (/login/oauth/authorize, /login/oauth/access_token, GET /user).
+enum class UpstreamMode { AuthKit, Oidc, GitHub };
+
 struct EmulatorOptions {
     std::string bind_host = "127.0.0.1"; // loopback only: this is a dev tool
     uint16_t port = 0;                   // 0 = the OS picks
@@ -40,6 +53,8 @@ struct EmulatorOptions {
     // Client ID Metadata Document fetcher; default: fetch_cimd (loopback/https, no redirects).
     std::function<CimdFetchResult(const std::string &url)> cimd_fetcher;
     std::function<int64_t()> clock; // Unix seconds; default: system clock
+    UpstreamMode mode = UpstreamMode::AuthKit;
+    std::vector<FixedClient> fixed_clients; // registered at start; the only clients without DCR
     // New RS256 private keys; default: a fresh RSA-2048 key each time. Tests reuse a small pool
     // because RSA key generation takes a noticeable fraction of a second.
     std::function<jose::PkeyPtr()> key_factory;

@@ -188,6 +188,7 @@ std::optional<RouteResponse> ProviderBackend::handle_route(const RouteRequest &r
     req.query = {request.query.data(), request.query.size()};
     req.headers = headers.data();
     req.header_count = headers.size();
+    req.body = {request.body.data(), request.body.size()};
     std::optional<RouteResponse> out;
     auto on_response = [](void *user, const fastmcp_route_response *r) {
         auto *o = static_cast<std::optional<RouteResponse> *>(user);

@@ -24,6 +24,44 @@ std::vector<std::string> strings(const json &j, const char *key) {
     return out;
 }
 
+// An OAuth proxy module (OIDCProxy, GitHubProvider): the proxy is the authorization server its
+// clients see (it serves DCR itself), so the checks are about the upstream it signs users in at.
+void check_oauth_proxy_upstream(const json &upstream, const std::string &prefix, const Http &http, Report &report) {
+    const std::string kind = str(upstream, "kind");
+    if (kind == "oidc") {
+        const std::string config_url = str(upstream, "config_url");
+        JsonDocument doc = get_json(http, config_url);
+        if (!doc.json) {
+            report.fail("discovery", "the upstream's OIDC discovery " + config_url + " failed: " + doc.error,
+                        "check " + prefix + "CONFIG_URL: it must be the provider's .well-known/openid-configuration");
+            report.skip("jwks", "discovery failed");
+        } else {
+            const json &m = *doc.json;
+            const std::string issuer = str(m, "issuer");
+            if (issuer.empty() || str(m, "authorization_endpoint").empty() || str(m, "token_endpoint").empty()) {
+                report.fail("discovery", config_url + " lacks issuer, authorization_endpoint or token_endpoint",
+                            "check " + prefix + "CONFIG_URL: it must be an OpenID Connect discovery document");
+                report.skip("jwks", "discovery failed");
+            } else {
+                report.ok("discovery", "upstream " + issuer + " (authorization " + str(m, "authorization_endpoint") +
+                                           ", token " + str(m, "token_endpoint") + ")");
+                JwksTarget j;
+                j.jwks_uri = str(m, "jwks_uri");
+                j.uri_source = "the jwks_uri in " + config_url + " (verifies the upstream's id_token)";
+                if (j.jwks_uri.empty()) report.warn("jwks", "the upstream names no jwks_uri: users are identified through userinfo",
+                                         "check that the upstream offers a userinfo_endpoint, or fix its discovery document");
+                else check_jwks(j, http, report);
+            }
+        }
+    } else {
+        report.ok("discovery", "upstream " + kind + ": authorization " + str(upstream, "authorization_endpoint") +
+                                   ", token " + str(upstream, "token_endpoint"));
+        report.skip("jwks", "the upstream's tokens are opaque: checked against its user API, not keys");
+    }
+    report.ok("registration", "the proxy serves Dynamic Client Registration itself; the upstream client is fixed (" +
+                                  prefix + "CLIENT_ID)");
+}
+
 } // namespace
 
 void run_provider_steps(const loader::ProviderHandle &provider, const ProviderStepOptions &o, Report &report) {
@@ -41,7 +79,9 @@ void run_provider_steps(const loader::ProviderHandle &provider, const ProviderSt
     const std::string jwks_uri = str(health, "jwks_uri");
 
     // discovery + jwks + registration
-    if (name == "IntrospectionTokenVerifier") {
+    if (describe.contains("upstream") && describe["upstream"].is_object()) {
+        check_oauth_proxy_upstream(describe["upstream"], prefix, o.http, report);
+    } else if (name == "IntrospectionTokenVerifier") {
         check_introspection_endpoint(str(settings, "introspection_url"), prefix + "INTROSPECTION_URL", o.http, report);
         report.skip("jwks", name + " sends opaque tokens to the introspection endpoint: no keys to check");
         report.skip("registration", "only AuthKit's metadata is checked for Dynamic Client Registration");

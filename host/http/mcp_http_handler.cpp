@@ -191,7 +191,8 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
         return x->send(404, "application/json", json_error("not_found", "no such route"));
     }
     if (req.getMethod() == "OPTIONS") {
-        const char *allow = !is_mcp            ? "GET, OPTIONS"
+        const char *allow = is_provider_route  ? "GET, POST, OPTIONS"
+                            : !is_mcp          ? "GET, OPTIONS"
                             : config_.sessions ? "GET, POST, DELETE, OPTIONS"
                                                : "POST, OPTIONS";
         x->header("Access-Control-Allow-Methods", allow);
@@ -226,13 +227,36 @@ void McpHttpHandler::serve_ops(const std::shared_ptr<Call> &x, ops::Route route)
     if (!queued) answer(ops::ops_overloaded(route));
 }
 
-// Provider code may block (it is foreign): it runs on the pool.
+// Provider code may block (it is foreign): it runs on the pool. A POST route (an OAuth
+// authorization server's /register, /token, consent form) gets its body, read on the loop first.
 void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
+    if (x->request.getMethod() == "POST") {
+        constexpr size_t kMaxRouteBody = 64 * 1024; // forms and DCR documents are small
+        return x->exchange->read_body(kMaxRouteBody, [this, x](HttpExchange::BodyResult r) {
+            switch (r) {
+            case HttpExchange::BodyResult::TooLarge:
+                x->close_after();
+                return x->send(413, "application/json",
+                               json_error("payload_too_large", "the request body is too large"));
+            case HttpExchange::BodyResult::Broken:
+                x->close_after();
+                return x->send(400, "application/json",
+                               json_error("bad_request", "the request body is incomplete"));
+            case HttpExchange::BodyResult::Ok:
+                return run_provider_route(x);
+            }
+        });
+    }
+    run_provider_route(x);
+}
+
+void McpHttpHandler::run_provider_route(const std::shared_ptr<Call> &x) {
     const bool queued = x->exchange->run_blocking([x] {
         RouteRequest rr;
         rr.method = x->request.getMethod();
         rr.path = x->path;
         rr.query = x->query;
+        rr.body = x->request.body();
         for (const auto &[name, value] : x->request)
             rr.headers.emplace_back(name, value);
         auto answer = x->backend()->handle_route(rr);
@@ -242,8 +266,10 @@ void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
                            json_error("temporarily_unavailable",
                                       "the auth provider did not serve this route"));
         }
-        for (const auto &[n, v] : answer->headers)
-            x->header(n, v);
+        for (const auto &[n, v] : answer->headers) {
+            if (Poco::icompare(n, "Set-Cookie") == 0) x->response.add(n, v); // one per cookie
+            else x->header(n, v);
+        }
         x->send(answer->status, answer->content_type, answer->body);
     });
     if (!queued) {

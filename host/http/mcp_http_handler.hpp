@@ -42,6 +42,7 @@ class McpHttpHandler final : public RequestHandler {
     void route(const std::shared_ptr<Call> &x);
     void serve_ops(const std::shared_ptr<Call> &x, ops::Route route); // /healthz, /readyz
     void serve_provider_route(const std::shared_ptr<Call> &x);
+    void run_provider_route(const std::shared_ptr<Call> &x);
     void serve_mcp(const std::shared_ptr<Call> &x);
     void serve_mcp_post(const std::shared_ptr<Call> &x);
     void dispatch(const std::shared_ptr<Call> &x);

@@ -64,6 +64,7 @@ bool ProviderHandle::handle_route(const plugin::RouteRequest &request, plugin::R
     req.query = plugin::str(request.query);
     req.headers = headers.data();
     req.header_count = headers.size();
+    req.body = plugin::str(request.body);
     struct Out {
         bool called = false;
         plugin::RouteResponse *res;

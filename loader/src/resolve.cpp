@@ -131,6 +131,9 @@ Resolved resolve(const std::string &raw, const std::vector<std::string> &search_
             throw LoadError(ErrorKind::InvalidValue, invalid(value, "expected <module>.<Class> after '" + std::string(kFastMcpPrefix) + "'"));
         return on_search_path(value, rest.substr(0, dot), rest.substr(dot + 1), search_path);
     }
+    // FastMCP's OIDCProxy lives outside its providers package: fastmcp.server.auth.oidc_proxy.OIDCProxy.
+    if (value == "fastmcp.server.auth.oidc_proxy.OIDCProxy")
+        return on_search_path(value, "oidc_proxy", "OIDCProxy", search_path);
     if (size_t colon = value.find(':'); colon != std::string::npos)
         return on_search_path(value, value.substr(0, colon), value.substr(colon + 1), search_path);
     if (size_t dot = value.rfind('.'); dot != std::string::npos && value.find('.') == dot)

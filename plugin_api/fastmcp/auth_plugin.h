@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define FASTMCP_AUTH_ABI_MAJOR 1u
-#define FASTMCP_AUTH_ABI_MINOR 1u
+#define FASTMCP_AUTH_ABI_MINOR 2u
 #define FASTMCP_AUTH_ENTRY_SYMBOL "fastmcp_auth_module"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -216,6 +216,9 @@ typedef struct fastmcp_route_request {
     fastmcp_str query;
     const fastmcp_http_header *headers;
     size_t header_count;
+    /* ABI 1.2 (check struct_size): the request body, read by the host for POST routes (an OAuth
+     * authorization server's /register, /token, consent form). Empty for GET. */
+    fastmcp_str body;
 } fastmcp_route_request;
 
 typedef struct fastmcp_route_response {

@@ -10,6 +10,7 @@
 
 #include "fastmcp/auth_plugin.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -134,6 +135,7 @@ struct RouteRequest {
     std::string_view path;
     std::string_view query;
     std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string_view body; // ABI 1.2: POST routes only; empty from an older host
 
     std::string_view header(std::string_view name) const {
         for (const auto &[n, v] : headers) {
@@ -256,6 +258,8 @@ template <class T> struct Thunks {
             for (size_t i = 0; i < request->header_count; ++i)
                 req.headers.emplace_back(view(request->headers[i].name),
                                          view(request->headers[i].value));
+            if (request->struct_size >= offsetof(fastmcp_route_request, body) + sizeof(fastmcp_str))
+                req.body = view(request->body);
             RouteResponse res;
             if (!static_cast<T *>(self)->handle_route(req, res)) return 0;
             std::vector<fastmcp_http_header> headers;

@@ -39,6 +39,7 @@ struct RouteRequest {
     std::string_view path;
     std::string_view query;
     std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string_view body; // POST routes
 };
 
 struct RouteResponse {

@@ -55,6 +55,15 @@ TEST_CASE("FastMCP names: fastmcp.server.auth.providers.<module>.<Class>") {
     CHECK(r.tried == std::vector<std::string>{d.a + "/jwt.so", d.b + "/jwt.so"});
 }
 
+TEST_CASE("FastMCP's own path of OIDCProxy (outside its providers package) names oidc_proxy.so") {
+    Dirs d;
+    Dirs::touch(d.b + "/oidc_proxy.so");
+    Resolved r = resolve("fastmcp.server.auth.oidc_proxy.OIDCProxy", d.path());
+    CHECK(r.module_path == d.b + "/oidc_proxy.so");
+    CHECK(r.class_name == "OIDCProxy");
+    CHECK(resolve("fastmcp.server.auth.providers.oidc_proxy.OIDCProxy", d.path()).module_path == d.b + "/oidc_proxy.so");
+}
+
 TEST_CASE("module:Class and module.Class on the search path") {
     Dirs d;
     CHECK(resolve("jwt:JWTVerifier", d.path()).module_path == d.b + "/jwt.so");

@@ -1,0 +1,43 @@
+// GitHub as the upstream (GitHubProvider): fixed OAuth App endpoints (overridable, so tests run
+// against a local GitHub-like upstream), opaque access tokens, the user from GET {api}/user.
+// still_valid() asks /user again at most every `check_ttl` per token (cached by SHA-256 of the
+// token; a revoked GitHub token stops working within that time).
+#pragma once
+
+#include "fastmcp/oauth_proxy/upstream.hpp"
+
+#include <mutex>
+#include <unordered_map>
+
+namespace fastmcp::oauth_proxy {
+
+struct GitHubEndpoints {
+    std::string authorization_endpoint = "https://github.com/login/oauth/authorize";
+    std::string token_endpoint = "https://github.com/login/oauth/access_token";
+    std::string api_base_url = "https://api.github.com";
+};
+
+class GitHubUpstream final : public Upstream {
+public:
+    GitHubUpstream(plugin::Host host, GitHubEndpoints endpoints, UpstreamClient client,
+                   int64_t check_ttl_seconds = 300);
+
+    const char *kind() const override { return "github"; }
+    UpstreamEndpoints endpoints() override;
+    std::vector<std::string> default_scopes() const override { return {"user"}; }
+    UpstreamIdentity identify(const UpstreamGrant &grant, int64_t now_seconds) override;
+    std::optional<bool> still_valid(const std::string &access_token, int64_t now_seconds) override;
+    nlohmann::json describe() const override;
+
+private:
+    plugin::HttpResponse get_user(const std::string &access_token) const;
+
+    plugin::Host host_;
+    GitHubEndpoints endpoints_;
+    UpstreamClient client_;
+    int64_t check_ttl_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, int64_t> checked_; // sha256(token) -> valid until (s)
+};
+
+} // namespace fastmcp::oauth_proxy
