@@ -188,8 +188,11 @@ describe('per-tool scopes with AuthKit and the emulator', () => {
   });
 
   test('the SDK client steps up: 403, re-authorization with the challenged scope, then success', async () => {
+    // Asks for 'openid profile' first and keeps no refresh token: the SDK's auth() would otherwise
+    // refresh (which cannot widen a grant) instead of sending a new authorization request.
     class ScopedProvider extends AutoApproveOAuthProvider {
       get clientMetadata() { return { ...super.clientMetadata, scope: 'openid profile' }; }
+      saveTokens(tokens) { const { refresh_token: _dropped, ...rest } = tokens; super.saveTokens(rest); }
     }
     const provider = new ScopedProvider();
     const url = new URL(server.mcpUrl);
