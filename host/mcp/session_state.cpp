@@ -116,4 +116,15 @@ bool SessionState::deliver(const nlohmann::json &response) {
     return true;
 }
 
+void SessionState::end() {
+    std::map<std::string, std::shared_ptr<ClientRequest>, std::less<>> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto &[id, flag] : running_) flag->store(true);
+        waiting.swap(waiting_);
+    }
+    for (auto &[id, waiter] : waiting)
+        waiter->complete({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", -32000}, {"message", "the session ended"}}}});
+}
+
 } // namespace fastmcp::host

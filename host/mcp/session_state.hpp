@@ -62,6 +62,9 @@ class SessionState {
     void forget_client_request(const std::string &id);
     // A response POSTed by the client; false when nobody waits for that id.
     bool deliver(const nlohmann::json &response);
+    // The session ended (DELETE, expiry, shutdown): running handlers see a cancellation and
+    // waiting client requests end now with an error instead of at their timeout.
+    void end();
 
   private:
     static std::string key_of(const nlohmann::json &id) { return id.dump(); }

@@ -180,6 +180,7 @@ void Session::close() {
     }
     for (auto &s : sinks)
         s->end();
+    mcp_.end();
 }
 
 bool Session::closed() const {

@@ -406,3 +406,20 @@ TEST_CASE("a client request times out") {
     CHECK_FALSE(
         session.deliver(json{{"id", channel.messages()[0]["id"]}, {"result", json::object()}}));
 }
+
+TEST_CASE("an ended session cancels its running requests and fails waiting client requests at once") {
+    SessionState session;
+    auto flag = session.begin_request(json(5));
+    auto [id, waiter] = session.start_client_request();
+    std::thread ender([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        session.end();
+    });
+    json response;
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(waiter->wait(std::chrono::milliseconds(5000), nullptr, response));
+    ender.join();
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2000));
+    CHECK(response["error"]["message"] == "the session ended");
+    CHECK(flag->load());
+}
