@@ -55,11 +55,13 @@ int register_tools(const fastmcp_server_host *host) {
     g_host = host;
     const fastmcp_tool_desc tools[] = {
         {sizeof(fastmcp_tool_desc), "greet", "Greet the caller by their verified identity",
-         R"({"type":"object","properties":{"greeting":{"type":"string"}}})", greet, nullptr},
+         R"({"type":"object","properties":{"greeting":{"type":"string"}}})", greet, nullptr,
+         nullptr, nullptr, nullptr, nullptr, 0},
         {sizeof(fastmcp_tool_desc), "add", "Add two numbers",
-         R"({"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]})", add,
-         nullptr},
-        {sizeof(fastmcp_tool_desc), "fail", "Always fails (shows isError results)", nullptr, fail, nullptr},
+         R"({"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]})",
+         add, nullptr, nullptr, nullptr, nullptr, nullptr, 0},
+        {sizeof(fastmcp_tool_desc), "fail", "Always fails (shows isError results)", nullptr, fail,
+         nullptr, nullptr, nullptr, nullptr, nullptr, 0},
     };
     for (const auto &t : tools)
         if (host->add_tool(host->ctx, &t) != 0) return 1;

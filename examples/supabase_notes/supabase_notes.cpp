@@ -102,11 +102,13 @@ int register_tools(const fastmcp_server_host *host) {
         return 1;
     }
     const fastmcp_tool_desc tools[] = {
-        {sizeof(fastmcp_tool_desc), "list_notes", "List your notes (Supabase, as you: row-level security applies)",
-         R"({"type":"object","properties":{}})", list_notes, nullptr},
+        {sizeof(fastmcp_tool_desc), "list_notes",
+         "List your notes (Supabase, as you: row-level security applies)",
+         R"({"type":"object","properties":{}})", list_notes, nullptr, nullptr, nullptr, nullptr,
+         nullptr, 0},
         {sizeof(fastmcp_tool_desc), "add_note", "Add a note owned by you (Supabase, as you)",
-         R"({"type":"object","properties":{"body":{"type":"string","minLength":1}},"required":["body"]})", add_note,
-         nullptr},
+         R"({"type":"object","properties":{"body":{"type":"string","minLength":1}},"required":["body"]})",
+         add_note, nullptr, nullptr, nullptr, nullptr, nullptr, 0},
     };
     for (const auto &t : tools)
         if (host->add_tool(host->ctx, &t) != 0) return 1;

@@ -25,6 +25,19 @@
  *      the client before the result, and host->close_sse_stream() ends the HTTP response now
  *      (SEP-1699 polling): the client reconnects with Last-Event-ID and receives what follows,
  *      the result included. Both return 0 (and do nothing) for a plain JSON response.
+ *   7. (ABI 1.3) Resources, resource templates, prompts and completions (add_resource,
+ *      add_resource_template, add_prompt, called from register_tools like add_tool); a tool's
+ *      title, annotations, outputSchema and required scopes (fields appended to
+ *      fastmcp_tool_desc: the host reads them only when tool->struct_size covers them).
+ *      Every handler (tool, resource, prompt, completion) is called on a blocking-pool thread and
+ *      answers through its respond callback exactly once before it returns; the host copies what
+ *      it is given. A handler that does not respond gets an error answer.
+ *      Inside any handler: log_message, report_progress, is_cancelled, sample and elicit act on the
+ *      request being served (they return 0 / do nothing outside a handler). notify_* may be called
+ *      at any time from any thread. Check host->struct_size covers a function before calling it.
+ *   8. (ABI 1.3) Required scopes: a tool, resource (template) or prompt with required scopes is
+ *      listed only to a caller whose token holds all of them; calling it without them answers
+ *      HTTP 403 insufficient_scope (step-up). With auth off, required scopes are ignored.
  */
 #ifndef FASTMCP_SERVER_MODULE_H
 #define FASTMCP_SERVER_MODULE_H
@@ -35,7 +48,7 @@
 #include <stdint.h>
 
 #define FASTMCP_SERVER_MODULE_ABI_MAJOR 1u
-#define FASTMCP_SERVER_MODULE_ABI_MINOR 2u
+#define FASTMCP_SERVER_MODULE_ABI_MINOR 3u
 #define FASTMCP_SERVER_MODULE_ENTRY_SYMBOL "fastmcp_server_module_entry"
 
 #ifdef __cplusplus
@@ -78,7 +91,148 @@ typedef struct fastmcp_tool_desc {
     const char *input_schema_json; /* a JSON Schema object; NULL = {"type":"object"} */
     fastmcp_tool_fn handler;
     void *user; /* passed back to handler as tool_user */
+    /* ABI 1.3 (read only when struct_size covers them; NULL / 0 = none). */
+    const char *title;
+    const char *annotations_json;      /* a JSON object: ToolAnnotations (readOnlyHint...) */
+    const char *output_schema_json;    /* a JSON Schema object; structuredContent is checked against it */
+    const char *const *required_scopes; /* NUL-terminated strings */
+    size_t required_scope_count;
 } fastmcp_tool_desc;
+
+/* ---- ABI 1.3: resources, prompts, completion, handler context ---- */
+
+/* MCP logging levels (RFC 5424 severities, MCP's names), for log_message. */
+typedef enum fastmcp_mcp_log_level {
+    FASTMCP_MCP_LOG_DEBUG = 0,
+    FASTMCP_MCP_LOG_INFO = 1,
+    FASTMCP_MCP_LOG_NOTICE = 2,
+    FASTMCP_MCP_LOG_WARNING = 3,
+    FASTMCP_MCP_LOG_ERROR = 4,
+    FASTMCP_MCP_LOG_CRITICAL = 5,
+    FASTMCP_MCP_LOG_ALERT = 6,
+    FASTMCP_MCP_LOG_EMERGENCY = 7
+} fastmcp_mcp_log_level;
+
+/* JSON-RPC error codes a resource/prompt/completion handler may answer with. */
+#define FASTMCP_ERROR_INVALID_PARAMS (-32602)
+#define FASTMCP_ERROR_INTERNAL (-32603)
+#define FASTMCP_ERROR_RESOURCE_NOT_FOUND (-32002)
+
+/* One item of resources/read's `contents`. */
+typedef struct fastmcp_resource_content {
+    uint32_t struct_size;
+    fastmcp_str uri;       /* empty = the URI that was read */
+    fastmcp_str mime_type; /* empty = the resource's declared mimeType, else none */
+    int is_blob;           /* 0: `data` is UTF-8 text; 1: `data` is raw bytes (the host base64-encodes) */
+    fastmcp_str data;
+} fastmcp_resource_content;
+
+typedef struct fastmcp_resource_result {
+    uint32_t struct_size;
+    const fastmcp_resource_content *contents;
+    size_t content_count;
+    int error_code;          /* non-zero: answer a JSON-RPC error instead (e.g. RESOURCE_NOT_FOUND) */
+    fastmcp_str error_message;
+} fastmcp_resource_result;
+
+typedef void (*fastmcp_resource_respond_fn)(void *respond_ctx, const fastmcp_resource_result *result);
+
+/* One resources/read. `uri` is the URI requested; `variables_json` is a JSON object of the
+ * template's variables (strings) when the resource is a template, "{}" for a static one. */
+typedef int (*fastmcp_resource_fn)(void *resource_user, fastmcp_str uri, fastmcp_str variables_json,
+                                   fastmcp_resource_respond_fn respond, void *respond_ctx);
+
+/* completion/complete's answer: at most 100 values are sent. */
+typedef struct fastmcp_completion_result {
+    uint32_t struct_size;
+    const fastmcp_str *values;
+    size_t value_count;
+    int64_t total;  /* total number of matches; < 0 = not given */
+    int has_more;   /* non-zero: more values exist than were sent */
+    int error_code; /* non-zero: a JSON-RPC error instead */
+    fastmcp_str error_message;
+} fastmcp_completion_result;
+
+typedef void (*fastmcp_completion_respond_fn)(void *respond_ctx, const fastmcp_completion_result *result);
+
+/* One completion/complete for a prompt argument or a template variable: `argument_name` and the
+ * partial `argument_value`; `context_json` is the request's context.arguments object ("{}" if none). */
+typedef int (*fastmcp_completion_fn)(void *user, fastmcp_str argument_name, fastmcp_str argument_value,
+                                     fastmcp_str context_json, fastmcp_completion_respond_fn respond,
+                                     void *respond_ctx);
+
+/* A static resource (add_resource: `uri` is exact) or a template (add_resource_template: `uri` is
+ * an RFC 6570 level 1 uriTemplate, e.g. "file:///{path}"). */
+typedef struct fastmcp_resource_desc {
+    uint32_t struct_size;
+    const char *uri;
+    const char *name;        /* required */
+    const char *title;       /* may be NULL */
+    const char *description; /* may be NULL */
+    const char *mime_type;   /* may be NULL */
+    fastmcp_resource_fn handler;
+    void *user; /* passed back to handler and complete */
+    const char *const *required_scopes;
+    size_t required_scope_count;
+    fastmcp_completion_fn complete; /* templates: completes variables; NULL = no completions */
+    const char *annotations_json;   /* may be NULL: a JSON object (audience, priority...) */
+} fastmcp_resource_desc;
+
+typedef struct fastmcp_prompt_argument {
+    uint32_t struct_size;
+    const char *name;
+    const char *description; /* may be NULL */
+    int required;
+    const char *title; /* may be NULL */
+} fastmcp_prompt_argument;
+
+/* prompts/get's answer. `messages_json` is a JSON array of PromptMessage ({"role":"user"|"assistant",
+ * "content":{text | image | audio | resource_link | resource}}). */
+typedef struct fastmcp_prompt_result {
+    uint32_t struct_size;
+    fastmcp_str description; /* may be empty */
+    fastmcp_str messages_json;
+    int error_code; /* non-zero: a JSON-RPC error instead (e.g. INVALID_PARAMS) */
+    fastmcp_str error_message;
+} fastmcp_prompt_result;
+
+typedef void (*fastmcp_prompt_respond_fn)(void *respond_ctx, const fastmcp_prompt_result *result);
+
+/* One prompts/get. `arguments_json` is a JSON object of string arguments (at least "{}"); the
+ * host has checked that required arguments are present. */
+typedef int (*fastmcp_prompt_fn)(void *prompt_user, fastmcp_str arguments_json, fastmcp_prompt_respond_fn respond,
+                                 void *respond_ctx);
+
+typedef struct fastmcp_prompt_desc {
+    uint32_t struct_size;
+    const char *name;
+    const char *title;       /* may be NULL */
+    const char *description; /* may be NULL */
+    const fastmcp_prompt_argument *arguments;
+    size_t argument_count;
+    fastmcp_prompt_fn handler;
+    void *user; /* passed back to handler and complete */
+    const char *const *required_scopes;
+    size_t required_scope_count;
+    fastmcp_completion_fn complete; /* completes arguments; NULL = no completions */
+} fastmcp_prompt_desc;
+
+/* How a server-to-client request (sample, elicit) ended. */
+typedef enum fastmcp_client_status {
+    FASTMCP_CLIENT_OK = 0,          /* result_json: the client's JSON-RPC result object */
+    FASTMCP_CLIENT_ERROR = 1,       /* result_json: the client's JSON-RPC error object */
+    FASTMCP_CLIENT_TIMEOUT = 2,     /* no answer within the timeout */
+    FASTMCP_CLIENT_UNSUPPORTED = 3, /* stateless mode, no handler context, or the client did not
+                                       declare the capability; result_json: {"message": why} */
+    FASTMCP_CLIENT_CANCELLED = 4    /* the request being served was cancelled meanwhile */
+} fastmcp_client_status;
+
+/* What sample/elicit return. The host owns result_json; it stays valid until the handler returns. */
+typedef struct fastmcp_client_result {
+    uint32_t struct_size;
+    int status; /* fastmcp_client_status */
+    fastmcp_str result_json;
+} fastmcp_client_result;
 
 typedef struct fastmcp_server_host {
     uint32_t struct_size;
@@ -99,6 +253,42 @@ typedef struct fastmcp_server_host {
                   size_t params_size);
     /* ABI 1.2. Ends the current request's SSE response now; returns 1 when there was one. */
     int (*close_sse_stream)(void *ctx);
+
+    /* ---- ABI 1.3. Registration (inside register_tools): 0 = added, non-zero = refused. ---- */
+    int (*add_resource)(void *ctx, const fastmcp_resource_desc *resource);
+    int (*add_resource_template)(void *ctx, const fastmcp_resource_desc *resource_template);
+    int (*add_prompt)(void *ctx, const fastmcp_prompt_desc *prompt);
+
+    /* ---- ABI 1.3. Inside a handler (about the request being served). ---- */
+    /* notifications/message to the client, sent only when `level` (fastmcp_mcp_log_level) is at or
+     * above the session's logging/setLevel. data_json: any JSON value; logger may be NULL.
+     * Returns 1 when sent. Never pass tokens or secrets. */
+    int (*log_message)(void *ctx, int level, const char *data_json, size_t data_size, const char *logger,
+                       size_t logger_size);
+    /* notifications/progress when the request carried a progressToken. total < 0 = unknown;
+     * message may be NULL. Returns 1 when sent. */
+    int (*report_progress)(void *ctx, double progress, double total, const char *message, size_t message_size);
+    /* 1 once the client sent notifications/cancelled for this request (the answer is then dropped). */
+    int (*is_cancelled)(void *ctx);
+    /* sampling/createMessage: params_json is the request's params object (messages, maxTokens...).
+     * Blocks until the client answers, timeout_ms passes (0 = the host default, 60 s) or the request
+     * is cancelled. Needs a session (stateful mode) and a client with the sampling capability.
+     * Returns out->status; out->struct_size must be set by the caller. */
+    int (*sample)(void *ctx, const char *params_json, size_t params_size, uint32_t timeout_ms,
+                  fastmcp_client_result *out);
+    /* elicitation/create (form mode) with `message` and `requested_schema_json` (a JSON object
+     * schema). Same blocking and status rules as sample. An OK result_json is
+     * {"action":"accept"|"decline"|"cancel","content":{...}}. */
+    int (*elicit)(void *ctx, const char *message, size_t message_size, const char *requested_schema_json,
+                  size_t schema_size, uint32_t timeout_ms, fastmcp_client_result *out);
+
+    /* ---- ABI 1.3. Any time, any thread (after register_tools). Return the number of sessions
+     * notified (0 in stateless mode). ---- */
+    /* notifications/resources/updated to the sessions subscribed to `uri`. */
+    int (*notify_resource_updated)(void *ctx, const char *uri, size_t uri_size);
+    int (*notify_resource_list_changed)(void *ctx);
+    int (*notify_tool_list_changed)(void *ctx);
+    int (*notify_prompt_list_changed)(void *ctx);
 } fastmcp_server_host;
 
 typedef struct fastmcp_server_module {
