@@ -483,6 +483,9 @@ void McpHttpHandler::proceed(const std::shared_ptr<Call> &x, ParsedBody parsed) 
             return;
         }
     }
+    if (!parsed.reply && x->token)
+        if (auto needed = config_.dispatcher->missing_scopes(parsed.doc, x->token.get()))
+            return reject_scope(x, *needed);
     if (parsed.nonblocking && config_.inline_work) return execute_json(x, std::move(parsed));
     // Work that may take time answers with a stream in stateful mode, so the client can resume it.
     const std::string accept = x->request.get("Accept", "");
@@ -496,10 +499,30 @@ void McpHttpHandler::proceed(const std::shared_ptr<Call> &x, ParsedBody parsed) 
     }
 }
 
+// A tool, resource or prompt that needs scopes the token lacks (MCP 2025-11-25, "Scope Challenge
+// Handling"): 403 insufficient_scope naming what the token has plus what the item needs, so the
+// client can step up with one authorization request.
+void McpHttpHandler::reject_scope(const std::shared_ptr<Call> &x,
+                                  const std::vector<std::string> &needed) {
+    std::vector<std::string> scopes = x->token->scopes;
+    for (const auto &s : needed)
+        if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) scopes.push_back(s);
+    std::string scope;
+    for (const auto &s : scopes) {
+        if (!scope.empty()) scope += ' ';
+        scope += s;
+    }
+    Challenge c = insufficient_scope(x->auth ? x->auth->metadata_url : std::string(), scope,
+                                     "this tool, resource or prompt needs more scopes", x->bearer);
+    x->reason = FASTMCP_REASON_INSUFFICIENT_SCOPE;
+    if (!c.www_authenticate.empty()) x->header("WWW-Authenticate", c.www_authenticate);
+    x->send(c.status, "application/json", c.body);
+}
+
 void McpHttpHandler::execute_json(const std::shared_ptr<Call> &x, ParsedBody parsed) {
     DispatchReply reply;
     {
-        RequestScope scope(x->token);
+        RequestScope scope(x->token, nullptr, x->session ? &x->session->mcp() : nullptr);
         reply = config_.dispatcher->execute(std::move(parsed), x->protocol_version.empty()
                                                                    ? kDefaultProtocolVersion
                                                                    : x->protocol_version);
@@ -522,7 +545,7 @@ void McpHttpHandler::execute_streamed(const std::shared_ptr<Call> &x, ParsedBody
         SessionChannel channel(x->session, stream);
         DispatchReply reply;
         {
-            RequestScope scope(x->token, &channel);
+            RequestScope scope(x->token, &channel, &x->session->mcp());
             reply = config_.dispatcher->execute(std::move(*shared), x->protocol_version.empty()
                                                                         ? kDefaultProtocolVersion
                                                                         : x->protocol_version);

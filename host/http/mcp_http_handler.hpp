@@ -46,6 +46,7 @@ class McpHttpHandler final : public RequestHandler {
     void serve_mcp_post(const std::shared_ptr<Call> &x);
     void dispatch(const std::shared_ptr<Call> &x);
     void proceed(const std::shared_ptr<Call> &x, ParsedBody parsed);
+    void reject_scope(const std::shared_ptr<Call> &x, const std::vector<std::string> &needed);
     void execute_json(const std::shared_ptr<Call> &x, ParsedBody parsed);
     void execute_streamed(const std::shared_ptr<Call> &x, ParsedBody parsed);
     void serve_mcp_get(const std::shared_ptr<Call> &x);

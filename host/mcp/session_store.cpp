@@ -278,4 +278,19 @@ void SessionStore::close_all() {
         s->close();
 }
 
+int SessionStore::broadcast(const std::string &json_message,
+                            const std::function<bool(Session &)> &want) {
+    std::vector<std::shared_ptr<Session>> live;
+    {
+        std::lock_guard lock(mutex_);
+        live.reserve(sessions_.size());
+        for (auto &[id, s] : sessions_)
+            live.push_back(s);
+    }
+    int sent = 0;
+    for (auto &s : live)
+        if (want(*s) && s->send(0, json_message, false)) ++sent;
+    return sent;
+}
+
 } // namespace fastmcp::host

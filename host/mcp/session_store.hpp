@@ -11,9 +11,11 @@
 #pragma once
 
 #include "../http/connection.hpp"
+#include "session_state.hpp"
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +73,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // Test and metrics views.
     size_t logged_events() const;
 
+    // The session's MCP state (log level, subscriptions, requests in flight).
+    SessionState &mcp() { return mcp_; }
+
   private:
     struct Event {
         uint64_t id;
@@ -96,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::map<uint64_t, Stream> streams_;
     int64_t last_used_ms_ = 0;
     bool closed_ = false;
+    SessionState mcp_;
 };
 
 class SessionStore {
@@ -114,6 +120,9 @@ class SessionStore {
     void sweep(int64_t now_ms);
     // Ends every session (shutdown).
     void close_all();
+    // Sends `json_message` on the GET stream of every live session for which `want` is true;
+    // returns how many took it. Called off the I/O loop (it locks every session in turn).
+    int broadcast(const std::string &json_message, const std::function<bool(Session &)> &want);
     const SessionLimits &limits() const { return limits_; }
 
   private:

@@ -20,19 +20,25 @@ public:
     virtual bool close_stream() = 0;
 };
 
+class SessionState;
+
 // The current request's channel, or nullptr (JSON response, or not inside a request).
 RequestChannel *current_request_channel();
+// The current request's session state (stateful mode), or nullptr.
+SessionState *current_session_state();
 
 class RequestScope {
 public:
-    explicit RequestScope(std::shared_ptr<const AccessToken> token, RequestChannel *channel = nullptr);
-    ~RequestScope();
-    RequestScope(const RequestScope &) = delete;
-    RequestScope &operator=(const RequestScope &) = delete;
+  explicit RequestScope(std::shared_ptr<const AccessToken> token, RequestChannel *channel = nullptr,
+                        SessionState *session = nullptr);
+  ~RequestScope();
+  RequestScope(const RequestScope &) = delete;
+  RequestScope &operator=(const RequestScope &) = delete;
 
 private:
     std::shared_ptr<const AccessToken> previous_;
     RequestChannel *previous_channel_;
+    SessionState *previous_session_;
 };
 
 } // namespace fastmcp::host

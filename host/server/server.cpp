@@ -30,6 +30,12 @@ namespace fastmcp {
 struct Server::Impl {
     host::ServerInfo info;
     std::map<std::string, Tool, std::less<>> tools;
+    std::map<std::string, Resource, std::less<>> resources;
+    std::vector<Resource> resource_templates;
+    std::map<std::string, Prompt, std::less<>> prompts;
+    // The running server's sessions (stateful mode), for notify_*(): set by run().
+    std::mutex sessions_mutex;
+    std::weak_ptr<host::SessionStore> sessions;
     std::shared_ptr<const AuthBackend> auth;
     std::mutex mutex;
     std::condition_variable wake;
@@ -69,6 +75,63 @@ Server &Server::tool(Tool t) {
     std::string key = t.name;
     impl_->tools.emplace(std::move(key), std::move(t));
     return *this;
+}
+
+Server &Server::resource(Resource r) {
+    if (r.uri.empty() || r.name.empty() || !r.handler)
+        throw std::invalid_argument("a resource needs a uri, a name and a handler");
+    if (impl_->resources.count(r.uri))
+        throw std::invalid_argument("resource " + r.uri + " is registered twice");
+    std::string key = r.uri;
+    impl_->resources.emplace(std::move(key), std::move(r));
+    return *this;
+}
+
+Server &Server::resource_template(Resource r) {
+    if (r.uri.empty() || r.name.empty() || !r.handler)
+        throw std::invalid_argument(
+            "a resource template needs a uriTemplate, a name and a handler");
+    host::UriTemplate check(r.uri); // throws std::invalid_argument beyond level 1
+    for (const auto &t : impl_->resource_templates)
+        if (t.uri == r.uri)
+            throw std::invalid_argument("resource template " + r.uri + " is registered twice");
+    impl_->resource_templates.push_back(std::move(r));
+    return *this;
+}
+
+Server &Server::prompt(Prompt p) {
+    if (p.name.empty() || !p.handler)
+        throw std::invalid_argument("a prompt needs a name and a handler");
+    if (impl_->prompts.count(p.name))
+        throw std::invalid_argument("prompt " + p.name + " is registered twice");
+    std::string key = p.name;
+    impl_->prompts.emplace(std::move(key), std::move(p));
+    return *this;
+}
+
+int Server::notify_resource_updated(const std::string &uri) {
+    std::shared_ptr<host::SessionStore> sessions;
+    {
+        std::lock_guard lock(impl_->sessions_mutex);
+        sessions = impl_->sessions.lock();
+    }
+    if (!sessions) return 0;
+    const std::string message = nlohmann::json{
+        {"jsonrpc", "2.0"},
+        {"method", "notifications/resources/updated"},
+        {"params", {{"uri", uri}}}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return sessions->broadcast(message, [&](host::Session &s) { return s.mcp().subscribed(uri); });
+}
+
+int Server::notify_list_changed(std::string_view method) {
+    std::shared_ptr<host::SessionStore> sessions;
+    {
+        std::lock_guard lock(impl_->sessions_mutex);
+        sessions = impl_->sessions.lock();
+    }
+    if (!sessions) return 0;
+    const std::string message = nlohmann::json{{"jsonrpc", "2.0"}, {"method", method}}.dump();
+    return sessions->broadcast(message, [](host::Session &) { return true; });
 }
 
 Server &Server::auth(std::shared_ptr<const AuthBackend> backend) {
@@ -203,13 +266,18 @@ int Server::run(const RunOptions &options) {
         }
         const bool auth_on = auth != nullptr;
         auth.reset(); // the slot owns it now, so a reload can release it
-        config.dispatcher = std::make_shared<host::Dispatcher>(impl_->info, impl_->tools,
-                                                               options.limits.max_json_depth);
+        config.dispatcher = std::make_shared<host::Dispatcher>(
+            impl_->info,
+            host::Catalog{impl_->tools, impl_->resources, impl_->resource_templates,
+                          impl_->prompts},
+            options.limits.max_json_depth);
         if (options.stateful || !stateless_from_environment(options.env_file)) {
             host::SessionLimits session_limits;
             session_limits.max_sessions = static_cast<size_t>(options.limits.max_sessions);
             session_limits.idle_timeout_ms = options.limits.session_idle_timeout_ms;
             config.sessions = std::make_shared<host::SessionStore>(session_limits);
+            std::lock_guard lock(impl_->sessions_mutex);
+            impl_->sessions = config.sessions;
         }
         config.inline_work = std::getenv("FASTMCP_NO_INLINE") == nullptr; // bench: measure the pool
 

@@ -29,6 +29,8 @@ public:
 
 private:
     ServerModule(std::string path, void *handle, const fastmcp_server_module *desc);
+    int add_resource(const fastmcp_resource_desc *resource, bool is_template);
+    int add_prompt(const fastmcp_prompt_desc *prompt);
     std::string path_;
     void *handle_;
     const fastmcp_server_module *desc_;

@@ -7,6 +7,8 @@
 #   run-conformance.sh FASTMCP_BIN --strict scenario... each scenario must have at least one SUCCESS
 #                                                       check and no FAILURE or WARNING (real checks,
 #                                                       not "0 of 0")
+#   run-conformance.sh FASTMCP_BIN --strict --all       the same for every server scenario of the
+#                                                       suite (`list --server`, i.e. --suite all)
 #   FASTMCP_RUN_MODULE=path/to/module.so ...            serve that server module instead of the demo app
 #   FASTMCP_RUN_ARGS="--stateful" ...                   extra `fastmcp run` flags
 # Exit 77 (ctest skip) with a clear message when Node or node_modules is missing.
@@ -45,6 +47,11 @@ if [ "${1:-}" = "--baseline" ]; then
 fi
 if [ "${1:-}" = "--strict" ]; then
   shift
+  if [ "${1:-}" = "--all" ]; then
+    mapfile -t all < <(node "$cli" list --server | sed -n 's/^  - //p')
+    [ "${#all[@]}" -gt 0 ] || { echo "the suite listed no server scenarios"; exit 1; }
+    set -- "${all[@]}"
+  fi
   failed=0
   for scenario in "$@"; do
     out="$work/results-$scenario"

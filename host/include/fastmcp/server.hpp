@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fastmcp {
 
@@ -47,6 +48,73 @@ struct Tool {
     // The handler is pure and quick (microseconds, no I/O, no locks held across I/O), so it may
     // run on the I/O loop. Otherwise (the default) it runs on the blocking pool.
     bool nonblocking = false;
+    std::string title{};                        // optional
+    nlohmann::json annotations{};               // optional ToolAnnotations object (null = none)
+    nlohmann::json output_schema{};             // optional JSON Schema object (null = none)
+    std::vector<std::string> required_scopes{}; // a caller's token must hold all of them
+};
+
+// A JSON-RPC error answered by a resource, prompt or completion handler (e.g. -32002 not found).
+struct McpError : std::runtime_error {
+    McpError(int code, const std::string &message) : std::runtime_error(message), code(code) {}
+    int code{};
+};
+
+// completion/complete's answer (at most 100 values are sent).
+struct Completion {
+    std::vector<std::string> values{};
+    int64_t total = -1; // < 0: not given
+    bool has_more = false;
+};
+// (argument name, partial value, context.arguments object)
+using CompletionHandler = std::function<Completion(
+    const std::string &name, const std::string &value, const nlohmann::json &context)>;
+
+// One item of resources/read's contents. `data` is text, or raw bytes when is_blob (base64-encoded
+// on the wire). Empty uri / mime_type: the read URI / the resource's declared mimeType.
+struct ResourceContent {
+    std::string uri{};
+    std::string mime_type{};
+    std::string data{};
+    bool is_blob = false;
+};
+// (the URI read, the template's variables as a JSON object of strings; {} for a static resource)
+using ResourceHandler = std::function<std::vector<ResourceContent>(
+    const std::string &uri, const nlohmann::json &variables)>;
+
+// A static resource (uri is exact) or a template (uri is an RFC 6570 level 1 uriTemplate).
+struct Resource {
+    std::string uri{};
+    std::string name{};
+    std::string title{};
+    std::string description{};
+    std::string mime_type{};
+    nlohmann::json annotations{}; // null = none
+    std::vector<std::string> required_scopes{};
+    ResourceHandler handler{};
+    CompletionHandler complete{}; // templates: completes variables
+};
+
+struct PromptArgument {
+    std::string name{};
+    std::string title{};
+    std::string description{};
+    bool required = false;
+};
+struct PromptResult {
+    std::string description{};
+    nlohmann::json messages = nlohmann::json::array(); // PromptMessage objects
+};
+using PromptHandler = std::function<PromptResult(const nlohmann::json &arguments)>;
+
+struct Prompt {
+    std::string name{};
+    std::string title{};
+    std::string description{};
+    std::vector<PromptArgument> arguments{};
+    std::vector<std::string> required_scopes{};
+    PromptHandler handler{};
+    CompletionHandler complete{}; // completes arguments
 };
 
 // Limits against hostile input; the defaults suit a public server.
@@ -82,7 +150,7 @@ struct RunOptions {
     bool stateful = false;
     bool handle_signals = true;  // SIGINT/SIGTERM drain and return 0
     bool print_ready_line = true; // "Listening on http://H:P/mcp" on stdout, once
-    ServerLimits limits;
+    ServerLimits limits{};
     // Called once the port accepts connections, with the MCP URL (real port filled in).
     std::function<void(const std::string &url)> on_ready;
     // A second, loopback-only listener for /healthz, /readyz and /metrics (0: the OS picks;
@@ -110,6 +178,15 @@ public:
     // Registers a pure, quick tool that may run on the I/O loop (see Tool::nonblocking).
     Server &nonblocking_tool(std::string name, std::string description, std::string_view input_schema_json,
                              ToolHandler handler);
+    // Resources, resource templates and prompts (throw std::invalid_argument when incomplete or
+    // registered twice).
+    Server &resource(Resource resource);
+    Server &resource_template(Resource resource_template);
+    Server &prompt(Prompt prompt);
+    // Server-to-client notifications on the sessions' GET streams (stateful mode; any thread).
+    // Return the number of sessions notified.
+    int notify_resource_updated(const std::string &uri);
+    int notify_list_changed(std::string_view method); // e.g. "notifications/resources/list_changed"
     // An explicit auth backend; wins over the environment.
     Server &auth(std::shared_ptr<const AuthBackend> backend);
     Server &instructions(std::string text);

@@ -69,10 +69,11 @@ int register_tools(const fastmcp_server_host *host) {
     constexpr const char *kObject = R"({"type":"object"})";
     const fastmcp_tool_desc tools[] = {
         {sizeof(fastmcp_tool_desc), "notify", "Sends notifications, then answers", kObject,
-         notify_tool, nullptr},
+         notify_tool, nullptr, nullptr, nullptr, nullptr, nullptr, 0},
         {sizeof(fastmcp_tool_desc), "close_midway", "Closes its stream midway", kObject,
-         close_midway, nullptr},
-        {sizeof(fastmcp_tool_desc), "sleep", "Answers after a while", kObject, sleep_tool, nullptr},
+         close_midway, nullptr, nullptr, nullptr, nullptr, nullptr, 0},
+        {sizeof(fastmcp_tool_desc), "sleep", "Answers after a while", kObject, sleep_tool, nullptr,
+         nullptr, nullptr, nullptr, nullptr, 0},
     };
     for (const auto &t : tools)
         if (host->add_tool(host->ctx, &t) != 0) return 1;
