@@ -64,6 +64,15 @@ struct RpcAnswer {
                  // {values,total,hasMore}
 };
 
+// The current request's token (when auth is on).
+struct Token {
+    std::string token = "raw.jwt.value", subject = "user-1", client_id = "client-1",
+                issuer = "https://idp";
+    std::vector<std::string> scopes;
+    std::string claims = R"({"sub":"user-1"})";
+    std::vector<fastmcp_str> views;
+};
+
 struct Host {
     fastmcp_server_host api{};
     std::map<std::string, Tool> tools;
@@ -75,14 +84,6 @@ struct Host {
     bool cancelled = false;
     bool refuse = false;
     std::map<std::string, std::string> env;
-    // The current request's token (when auth is on).
-    struct Token {
-        std::string token = "raw.jwt.value", subject = "user-1", client_id = "client-1",
-                    issuer = "https://idp";
-        std::vector<std::string> scopes;
-        std::string claims = R"({"sub":"user-1"})";
-        std::vector<fastmcp_str> views;
-    };
     std::optional<Token> token;
     int client_status = FASTMCP_CLIENT_OK;
     std::string client_answer = "{}";
