@@ -140,7 +140,12 @@ Dispatcher::Dispatcher(ServerInfo info, Catalog catalog, int max_json_depth, siz
     if (!resources_.empty() || !templates_.empty())
         caps["resources"] = {{"subscribe", true}, {"listChanged", true}};
     if (!prompts_.empty()) caps["prompts"] = {{"listChanged", true}};
-    if (!prompts_.empty() || !templates_.empty()) caps["completions"] = json::object();
+    // Completions only when something completes: a client must not be told to ask for nothing.
+    for (const auto &t : templates_)
+        completes_ = completes_ || static_cast<bool>(t.complete);
+    for (const auto &[n, p] : prompts_)
+        completes_ = completes_ || static_cast<bool>(p.complete);
+    if (completes_) caps["completions"] = json::object();
     capabilities_json_ = dump(caps);
 }
 
@@ -382,7 +387,7 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
     }
     if (!prompts_.empty() && method == "prompts/list") return result_message(id, list(method));
     if (!prompts_.empty() && method == "prompts/get") return get_prompt(params, id);
-    if ((!prompts_.empty() || !templates_.empty()) && method == "completion/complete")
+    if (completes_ && method == "completion/complete")
         return complete(params, id);
     return jsonrpc_error(id, kMethodNotFound, "Method not found: " + std::string(method.substr(0, 100)));
 }

@@ -86,6 +86,7 @@ private:
     std::vector<UriTemplate> template_matchers_; // parallel to templates_
     std::map<std::string, Prompt, std::less<>> prompts_;
     bool scoped_ = false; // some item declares required scopes: lists are filtered per caller
+    bool completes_ = false; // a prompt or template has a completer: announce completions
     std::string tools_list_json_; // serialised once: {"tools":[...]}
     std::string capabilities_json_;
     int max_json_depth_;

@@ -49,6 +49,7 @@ enum class LogLevel {
 struct Elicitation {
     std::string action; // "accept", "decline" or "cancel"
     nlohmann::json content = nlohmann::json::object();
+    nlohmann::json result = nlohmann::json::object(); // the client's whole answer (_meta...)
     bool accepted() const { return action == "accept"; }
 };
 
@@ -144,6 +145,7 @@ class Context : public Host {
                                          schema.size(), millis(timeout), &out);
         const nlohmann::json result = answer("elicitation", status, out);
         Elicitation e;
+        e.result = result;
         e.action = result.value("action", "");
         if (result.contains("content") && result["content"].is_object())
             e.content = result["content"];
@@ -195,7 +197,7 @@ class Context : public Host {
                 : std::string();
         std::string message = what + std::string(outcome(status));
         if (!why.empty()) message += ": " + why;
-        throw ClientRequestError(status, message);
+        throw ClientRequestError(status, message, std::string(view(out.result_json)));
     }
 };
 

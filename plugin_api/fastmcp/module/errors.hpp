@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace fastmcp::module {
 
@@ -36,9 +37,10 @@ struct ResourceNotFound : RpcError {
 // sample() or elicit() did not get an answer (stateless mode, no client capability, timeout,
 // cancelled, or the client answered with a JSON-RPC error). Its message says which.
 struct ClientRequestError : ToolError {
-    ClientRequestError(int status, const std::string &message)
-        : ToolError(message), status(status) {}
-    int status; // fastmcp_client_status
+    ClientRequestError(int status, const std::string &message, std::string answer = {})
+        : ToolError(message), status(status), answer(std::move(answer)) {}
+    int status;         // fastmcp_client_status
+    std::string answer; // the host's answer as JSON text (the client's error...); empty = none
 };
 
 } // namespace fastmcp::module

@@ -144,6 +144,45 @@ TEST_CASE("capabilities reflect what was registered") {
     CHECK(caps["completions"].is_object());
 }
 
+TEST_CASE("completions is announced only when a prompt or template has a completer") {
+    Catalog none = catalog();
+    for (auto &t : none.resource_templates)
+        t.complete = nullptr;
+    for (auto &[n, p] : none.prompts)
+        p.complete = nullptr;
+    Dispatcher d({"T", "1", ""}, std::move(none));
+    auto caps = call(
+        d, request("initialize", {{"protocolVersion", "2025-11-25"}}))["result"]["capabilities"];
+    CHECK(caps.contains("prompts"));
+    CHECK(caps.contains("resources"));
+    CHECK_FALSE(caps.contains("completions"));
+    CHECK(call(d, request("completion/complete",
+                          {{"ref", {{"type", "ref/prompt"}, {"name", "greet"}}},
+                           {"argument", {{"name", "name"}, {"value", "a"}}}}))["error"]["code"] ==
+          kMethodNotFound);
+
+    Catalog prompt_only = catalog(); // one completer is enough
+    for (auto &t : prompt_only.resource_templates)
+        t.complete = nullptr;
+    Dispatcher p({"T", "1", ""}, std::move(prompt_only));
+    caps = call(
+        p, request("initialize", {{"protocolVersion", "2025-11-25"}}))["result"]["capabilities"];
+    CHECK(caps["completions"].is_object());
+    Catalog template_only = catalog();
+    for (auto &[n, pr] : template_only.prompts)
+        pr.complete = nullptr;
+    Dispatcher t({"T", "1", ""}, std::move(template_only));
+    caps = call(
+        t, request("initialize", {{"protocolVersion", "2025-11-25"}}))["result"]["capabilities"];
+    CHECK(caps["completions"].is_object());
+    CHECK(
+        call(t, request("completion/complete",
+                        {{"ref", {{"type", "ref/resource"}, {"uri", "test://item/{id}/data"}}},
+                         {"argument",
+                          {{"name", "id"}, {"value", "x"}}}}))["result"]["completion"]["values"] ==
+        json{"x1", "x2"});
+}
+
 TEST_CASE("resources: list, templates/list, read text, blob (base64) and template, not found") {
     Dispatcher d({"T", "1", ""}, catalog());
     auto list = call(d, request("resources/list", json::object()))["result"]["resources"];

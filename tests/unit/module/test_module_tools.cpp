@@ -238,6 +238,34 @@ TEST_CASE(
     CHECK(f.host.call("llm").text() == "sampling: no answer from the client in time");
 }
 
+TEST_CASE("Context: the client's whole elicitation answer, and the host's answer to a failed "
+          "client request, reach the handler") {
+    Fixture f;
+    f.server.tool("ask", "", [](Context &ctx) {
+        try {
+            return ToolResult::text(ctx.elicit("?", json::object()).result.dump());
+        } catch (const ClientRequestError &e) {
+            return ToolResult::error(std::to_string(e.status) + " " + e.answer);
+        }
+    });
+    REQUIRE(f.server.install() == 0);
+
+    f.host.client_answer = R"({"_meta":{"k":1},"action":"accept","content":{"a":true}})";
+    CHECK(json::parse(f.host.call("ask").text()) == json::parse(f.host.client_answer));
+    f.host.client_answer = R"({"action":"decline"})";
+    CHECK(f.host.call("ask").text() == R"({"action":"decline"})"); // no content invented
+
+    f.host.client_status = FASTMCP_CLIENT_ERROR;
+    f.host.client_answer = R"({"code":-1,"message":"User rejected"})";
+    auto a = f.host.call("ask");
+    CHECK(a.is_error);
+    CHECK(a.text() ==
+          std::to_string(FASTMCP_CLIENT_ERROR) + R"( {"code":-1,"message":"User rejected"})");
+    f.host.client_status = FASTMCP_CLIENT_TIMEOUT;
+    f.host.client_answer = "";
+    CHECK(f.host.call("ask").text() == std::to_string(FASTMCP_CLIENT_TIMEOUT) + " ");
+}
+
 TEST_CASE("on a 1.2 host: tools still work, scopes are enforced by the layer, 1.3 calls degrade") {
     Fixture f(2);
     f.server
