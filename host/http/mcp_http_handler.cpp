@@ -232,20 +232,7 @@ void McpHttpHandler::serve_ops(const std::shared_ptr<Call> &x, ops::Route route)
 void McpHttpHandler::serve_provider_route(const std::shared_ptr<Call> &x) {
     if (x->request.getMethod() == "POST") {
         constexpr size_t kMaxRouteBody = 64 * 1024; // forms and DCR documents are small
-        return x->exchange->read_body(kMaxRouteBody, [this, x](HttpExchange::BodyResult r) {
-            switch (r) {
-            case HttpExchange::BodyResult::TooLarge:
-                x->close_after();
-                return x->send(413, "application/json",
-                               json_error("payload_too_large", "the request body is too large"));
-            case HttpExchange::BodyResult::Broken:
-                x->close_after();
-                return x->send(400, "application/json",
-                               json_error("bad_request", "the request body is incomplete"));
-            case HttpExchange::BodyResult::Ok:
-                return run_provider_route(x);
-            }
-        });
+        return read_body_then(x, kMaxRouteBody, [this, x] { run_provider_route(x); });
     }
     run_provider_route(x);
 }
@@ -410,7 +397,14 @@ void McpHttpHandler::serve_mcp_post(const std::shared_ptr<Call> &x) {
         return x->send(415, "application/json",
                        json_error("unsupported_media_type", "the body must be application/json"));
     }
-    x->exchange->read_body(config_.limits.max_body_bytes, [this, x](HttpExchange::BodyResult r) {
+    read_body_then(x, config_.limits.max_body_bytes, [this, x] { dispatch(x); });
+}
+
+// Reads the request body on the loop, then runs `next`; a body over `limit` answers 413 and one
+// cut short 400, both closing the connection (the same answers for /mcp and provider routes).
+void McpHttpHandler::read_body_then(const std::shared_ptr<Call> &x, size_t limit,
+                                    std::function<void()> next) {
+    x->exchange->read_body(limit, [x, next = std::move(next)](HttpExchange::BodyResult r) {
         switch (r) {
         case HttpExchange::BodyResult::TooLarge:
             x->close_after();
@@ -421,7 +415,7 @@ void McpHttpHandler::serve_mcp_post(const std::shared_ptr<Call> &x) {
             return x->send(400, "application/json",
                            json_error("bad_request", "the request body is incomplete"));
         case HttpExchange::BodyResult::Ok:
-            return dispatch(x);
+            return next();
         }
     });
 }

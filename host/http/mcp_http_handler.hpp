@@ -43,6 +43,7 @@ class McpHttpHandler final : public RequestHandler {
     void serve_ops(const std::shared_ptr<Call> &x, ops::Route route); // /healthz, /readyz
     void serve_provider_route(const std::shared_ptr<Call> &x);
     void run_provider_route(const std::shared_ptr<Call> &x);
+    void read_body_then(const std::shared_ptr<Call> &x, size_t limit, std::function<void()> next);
     void serve_mcp(const std::shared_ptr<Call> &x);
     void serve_mcp_post(const std::shared_ptr<Call> &x);
     void dispatch(const std::shared_ptr<Call> &x);
