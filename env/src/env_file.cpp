@@ -14,8 +14,10 @@ namespace {
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -53,10 +55,18 @@ std::string parse_value(std::string_view raw) {
             if (c == '\\' && i + 1 < v.size()) {
                 char n = v[++i];
                 switch (n) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
                 default: // unknown escapes stay as written
                     out += '\\';
                     out += n;
@@ -103,7 +113,8 @@ EnvFile parse_env_text(std::string_view text, const std::string &path) {
             std::string_view name = trim(s.substr(0, eq));
             if (name.empty()) throw LineError{"missing variable name before '='"};
             bool ok = is_name_start(name.front());
-            for (char c : name) ok = ok && is_name_char(c);
+            for (char c : name)
+                ok = ok && is_name_char(c);
             if (!ok)
                 throw LineError{"invalid variable name '" + std::string(name) +
                                 "' (letters, digits and _ only, not starting with a digit)"};

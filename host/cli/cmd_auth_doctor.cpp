@@ -27,8 +27,10 @@ constexpr const char *kUsage =
     "usage: fastmcp auth doctor [--env-file FILE] [--json] [--probe] [--token <JWT|@file|->]\n"
     "                           [--timeout SECONDS] [--path /mcp]\n"
     "  --probe        also fetch the running server's protected-resource metadata at BASE_URL\n"
-    "  --token JWT    also verify this token (@file reads a file, - standard input); never printed\n"
-    "  --timeout S    timeout of each request, and the longest wait for keys before --token (default 5)\n"
+    "  --token JWT    also verify this token (@file reads a file, - standard input); never "
+    "printed\n"
+    "  --timeout S    timeout of each request, and the longest wait for keys before --token "
+    "(default 5)\n"
     "  --path P       the server's MCP path, as given to `fastmcp run --path` (default /mcp)\n";
 
 struct Options {
@@ -58,11 +60,15 @@ int cmd_auth_doctor(const Args &args) {
         } else if (a == "-h" || a == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
-        } else if ((a == "--env-file" || a == "--token" || a == "--timeout" || a == "--path") && i + 1 < args.size()) {
+        } else if ((a == "--env-file" || a == "--token" || a == "--timeout" || a == "--path") &&
+                   i + 1 < args.size()) {
             const std::string &v = args[++i];
-            if (a == "--env-file") opt.env_file = v;
-            else if (a == "--token") opt.token_arg = v;
-            else if (a == "--path") opt.path = v;
+            if (a == "--env-file")
+                opt.env_file = v;
+            else if (a == "--token")
+                opt.token_arg = v;
+            else if (a == "--path")
+                opt.path = v;
             else {
                 try {
                     opt.timeout_s = env::parse_duration(v);
@@ -104,7 +110,8 @@ int cmd_auth_doctor(const Args &args) {
         o.http.timeout_ms = static_cast<uint32_t>(opt.timeout_s * 1000);
         o.mcp_path = opt.path;
         o.probe = opt.probe;
-        if (auto raw = setup.environment.get(std::string(setup.provider->desc().env_prefix) + "BASE_URL"))
+        if (auto raw =
+                setup.environment.get(std::string(setup.provider->desc().env_prefix) + "BASE_URL"))
             o.base_url_raw = raw->value;
         doctor::run_provider_steps(*setup.provider, o, report);
     } else {
@@ -114,18 +121,26 @@ int cmd_auth_doctor(const Args &args) {
                 why = s.id + " failed";
                 break;
             }
-        for (const char *id : {"discovery", "jwks", "registration", "audience"}) report.skip(id, why);
+        for (const char *id : {"discovery", "jwks", "registration", "audience"})
+            report.skip(id, why);
         if (opt.probe) report.skip("probe", why);
     }
     if (opt.token_arg) {
-        if (!setup.provider) report.skip("token", report.find("discovery")->detail);
-        else if (const auto *jwks = report.find("jwks"); jwks && jwks->status == doctor::Status::Fail)
+        if (!setup.provider)
+            report.skip("token", report.find("discovery")->detail);
+        else if (const auto *jwks = report.find("jwks");
+                 jwks && jwks->status == doctor::Status::Fail)
             report.skip("token", "the provider has no usable keys (see the jwks step)");
-        else doctor::check_token(*setup.provider, token, opt.timeout_s, report);
+        else
+            doctor::check_token(*setup.provider, token, opt.timeout_s, report);
     }
 
-    if (opt.json) std::printf("%s\n", report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-    else report.print_text();
+    if (opt.json)
+        std::printf(
+            "%s\n",
+            report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    else
+        report.print_text();
     return report.any_failed() ? 1 : 0;
 }
 

@@ -29,7 +29,9 @@ std::string result_message(const json &id, std::string_view result_json) {
     return out;
 }
 
-bool valid_id(const json &id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
+bool valid_id(const json &id) {
+    return id.is_string() || id.is_number_integer() || id.is_number_unsigned();
+}
 
 bool valid_log_level(const std::string &level) { return log_level_of(level) >= 0; }
 
@@ -227,7 +229,8 @@ DispatchReply Dispatcher::handle(std::string_view body, std::string_view protoco
 ParsedBody Dispatcher::parse(std::string_view body) const {
     ParsedBody out;
     if (json_depth_exceeds(body, max_json_depth_)) {
-        out.reply = DispatchReply{400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
+        out.reply = DispatchReply{
+            400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
         out.nonblocking = true;
         return out;
     }
@@ -269,9 +272,13 @@ DispatchReply Dispatcher::execute(ParsedBody parsed, std::string_view protocol_v
     if (doc.is_array()) {
         if (!protocol_allows_batches(protocol_version))
             return {400, jsonrpc_error(nullptr, kInvalidRequest,
-                                       "Invalid Request: JSON-RPC batches are not supported in this protocol version")};
-        if (doc.empty()) return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: empty batch")};
-        if (doc.size() > max_batch_) return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: batch too large")};
+                                       "Invalid Request: JSON-RPC batches are not supported in "
+                                       "this protocol version")};
+        if (doc.empty())
+            return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: empty batch")};
+        if (doc.size() > max_batch_)
+            return {400,
+                    jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: batch too large")};
         std::string out = "[";
         bool any = false;
         for (const auto &message : doc) {
@@ -290,8 +297,8 @@ DispatchReply Dispatcher::execute(ParsedBody parsed, std::string_view protocol_v
     auto reply = handle_message(doc, false);
     if (!reply) return {202, {}};
     // A message that was not a valid request at all is refused at the HTTP level too.
-    bool invalid = !doc.contains("method") || !doc["method"].is_string() || !doc.contains("id") || !valid_id(doc["id"]) ||
-                   doc.value("jsonrpc", json()) != "2.0";
+    bool invalid = !doc.contains("method") || !doc["method"].is_string() || !doc.contains("id") ||
+                   !valid_id(doc["id"]) || doc.value("jsonrpc", json()) != "2.0";
     return {invalid ? 400 : 200, std::move(*reply)};
 }
 
@@ -314,22 +321,27 @@ std::optional<std::string> Dispatcher::handle_message(const json &message, bool 
         }
         return jsonrpc_error(id, kInvalidRequest, "Invalid Request: no method");
     }
-    if (!method_it->is_string()) return jsonrpc_error(id, kInvalidRequest, "Invalid Request: method must be a string");
+    if (!method_it->is_string())
+        return jsonrpc_error(id, kInvalidRequest, "Invalid Request: method must be a string");
     if (!has_id) { // a notification: never answered
         auto params = message.find("params");
         if (params != message.end() && params->is_object())
             on_notification(method_it->get_ref<const std::string &>(), *params);
         return std::nullopt;
     }
-    if (!valid_id(*id_it)) return jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: id must be a string or integer");
+    if (!valid_id(*id_it))
+        return jsonrpc_error(nullptr, kInvalidRequest,
+                             "Invalid Request: id must be a string or integer");
 
     const std::string &method = method_it->get_ref<const std::string &>();
     static const json kNoParams = json::object();
     auto params_it = message.find("params");
     const json &params = params_it == message.end() ? kNoParams : *params_it;
-    if (!params.is_object()) return jsonrpc_error(id, kInvalidParams, "Invalid params: params must be an object");
+    if (!params.is_object())
+        return jsonrpc_error(id, kInvalidParams, "Invalid params: params must be an object");
     if (in_batch && method == "initialize")
-        return jsonrpc_error(id, kInvalidRequest, "Invalid Request: initialize must not be part of a batch");
+        return jsonrpc_error(id, kInvalidRequest,
+                             "Invalid Request: initialize must not be part of a batch");
     try {
         return call_method(method, params, id);
     } catch (const BadParams &e) {
@@ -341,7 +353,8 @@ std::optional<std::string> Dispatcher::handle_message(const json &message, bool 
     }
 }
 
-std::string Dispatcher::call_method(std::string_view method, const json &params, const json &id) const {
+std::string Dispatcher::call_method(std::string_view method, const json &params,
+                                    const json &id) const {
     if (method == "ping") return result_message(id, "{}");
     if (method == "initialize") {
         auto requested = params.find("protocolVersion");
@@ -363,8 +376,10 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
     if (method == "tools/call") return call_tool(params, id);
     if (method == "logging/setLevel") {
         auto level = params.find("level");
-        if (level == params.end() || !level->is_string() || !valid_log_level(level->get<std::string>()))
-            throw BadParams("Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        if (level == params.end() || !level->is_string() ||
+            !valid_log_level(level->get<std::string>()))
+            throw BadParams("Invalid params: level must be one of debug, info, notice, warning, "
+                            "error, critical, alert, emergency");
         if (SessionState *session = current_session_state())
             session->set_log_level(log_level_of(level->get_ref<const std::string &>()));
         return result_message(id, "{}");
@@ -387,14 +402,15 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
     }
     if (!prompts_.empty() && method == "prompts/list") return result_message(id, list(method));
     if (!prompts_.empty() && method == "prompts/get") return get_prompt(params, id);
-    if (completes_ && method == "completion/complete")
-        return complete(params, id);
-    return jsonrpc_error(id, kMethodNotFound, "Method not found: " + std::string(method.substr(0, 100)));
+    if (completes_ && method == "completion/complete") return complete(params, id);
+    return jsonrpc_error(id, kMethodNotFound,
+                         "Method not found: " + std::string(method.substr(0, 100)));
 }
 
 std::string Dispatcher::call_tool(const json &params, const json &id) const {
     auto name_it = params.find("name");
-    if (name_it == params.end() || !name_it->is_string()) throw BadParams("Invalid params: tool name is required");
+    if (name_it == params.end() || !name_it->is_string())
+        throw BadParams("Invalid params: tool name is required");
     const std::string &name = name_it->get_ref<const std::string &>();
     auto tool = tools_.find(name);
     // A tool the caller may not see is unknown to it (the HTTP layer answered 403 before this).

@@ -42,7 +42,8 @@ struct alignas(64) TokenCache::Shard {
     std::list<Entry> lru; // front: most recently used
     std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash> index;
 
-    void erase(std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash>::iterator it) {
+    void
+    erase(std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash>::iterator it) {
         lru.erase(it->second);
         index.erase(it);
     }
@@ -56,9 +57,10 @@ TokenCache::TokenCache(TokenCacheOptions options) : options_(options) {
     shards_ = std::make_unique<Shard[]>(shard_count_);
     // Split the bound exactly: the shards' capacities add up to max_entries.
     for (size_t i = 0; i < shard_count_; ++i)
-        shards_[i].capacity = options_.max_entries / shard_count_ +
-                              (i < options_.max_entries % shard_count_ ? 1 : 0);
-    for (size_t i = 0; i < shard_count_; ++i) shards_[i].index.reserve(shards_[i].capacity);
+        shards_[i].capacity =
+            options_.max_entries / shard_count_ + (i < options_.max_entries % shard_count_ ? 1 : 0);
+    for (size_t i = 0; i < shard_count_; ++i)
+        shards_[i].index.reserve(shards_[i].capacity);
 }
 
 TokenCache::~TokenCache() { EVP_MD_free(sha256_); }
