@@ -3,8 +3,7 @@
 #include "fastmcp/env/error.hpp"
 
 #include <sys/stat.h>
-
-extern char **environ;
+#include <unistd.h> // environ
 
 namespace fastmcp::env {
 

@@ -5,6 +5,7 @@
 // and its signature are never printed.
 // Exit codes: 0 valid, 1 rejected, 2 usage or configuration error.
 #include "commands.hpp"
+#include "provider_log.hpp"
 
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/field_value.hpp"
@@ -26,39 +27,34 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kUsage =
+constexpr const char *kCheckUsage =
     "usage: fastmcp auth check --token <JWT|@file|-> [--env-file FILE] [--json] [--timeout "
     "SECONDS]\n"
     "  --token JWT    the token itself; @file reads it from a file, - from standard input\n"
     "  --timeout S    how long to wait for the provider to be ready (default 10)\n";
 
-struct Options {
+struct CheckOptions {
     std::optional<std::string> token_arg;
     std::optional<std::string> env_file;
     bool json = false;
     double timeout_s = 10.0;
 };
 
-int usage_error(const std::string &message) {
-    std::fprintf(stderr, "fastmcp auth check: %s\n%s", message.c_str(), kUsage);
+int check_usage_error(const std::string &message) {
+    std::fprintf(stderr, "fastmcp auth check: %s\n%s", message.c_str(), kCheckUsage);
     return 2;
 }
-
-struct LogCollector {
-    std::mutex mu;
-    std::vector<std::string> lines;
-};
 
 } // namespace
 
 int cmd_auth_check(const Args &args) {
-    Options opt;
+    CheckOptions opt;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (a == "--json") {
             opt.json = true;
         } else if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
+            std::fputs(kCheckUsage, stdout);
             return 0;
         } else if ((a == "--token" || a == "--env-file" || a == "--timeout") &&
                    i + 1 < args.size()) {
@@ -71,25 +67,25 @@ int cmd_auth_check(const Args &args) {
                 try {
                     opt.timeout_s = env::parse_duration(v);
                 } catch (const std::exception &e) {
-                    return usage_error(std::string("--timeout: ") + e.what());
+                    return check_usage_error(std::string("--timeout: ") + e.what());
                 }
             }
         } else if (a.rfind("--token=", 0) == 0) {
             opt.token_arg = a.substr(8);
         } else {
-            return usage_error("unknown option '" + a + "'");
+            return check_usage_error("unknown option '" + a + "'");
         }
     }
-    if (!opt.token_arg) return usage_error("--token is required");
+    if (!opt.token_arg) return check_usage_error("--token is required");
 
     TokenInput input;
     try {
         input = read_token(*opt.token_arg);
     } catch (const std::exception &e) {
-        return usage_error(e.what());
+        return check_usage_error(e.what());
     }
     const std::string &token = input.token;
-    if (!input.too_large && token.empty()) return usage_error("the token is empty");
+    if (!input.too_large && token.empty()) return check_usage_error("the token is empty");
     DecodedToken decoded;
     if (input.too_large)
         decoded.problem = "not decoded: the input is larger than 64 KiB";
@@ -104,15 +100,10 @@ int cmd_auth_check(const Args &args) {
         return 2;
     }
 
-    LogCollector logs;
+    ProviderLog logs(FASTMCP_LOG_INFO);
     host::HostServices::Options services_options;
     services_options.log = [&logs](fastmcp_log_level level, std::string_view m) {
-        if (level < FASTMCP_LOG_INFO) return;
-        std::lock_guard lock(logs.mu);
-        logs.lines.push_back(std::string(level >= FASTMCP_LOG_ERROR     ? "ERROR "
-                                         : level >= FASTMCP_LOG_WARNING ? "WARNING "
-                                                                        : "INFO ") +
-                             std::string(m));
+        logs.add(level, m);
     };
     host::HostServices services(std::move(services_options));
 
@@ -143,11 +134,7 @@ int cmd_auth_check(const Args &args) {
                                   : provider->verify(token);
     const bool valid = v.reason == FASTMCP_REASON_OK;
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    std::vector<std::string> log_lines;
-    {
-        std::lock_guard lock(logs.mu);
-        log_lines = logs.lines;
-    }
+    const std::vector<std::string> log_lines = logs.lines();
 
     if (opt.json) {
         json out;

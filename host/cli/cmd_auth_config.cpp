@@ -4,6 +4,7 @@
 // host whose HTTP fetch is disabled, so this command never touches the network.
 // Exit codes: 0 valid, 1 --check found the provider not ready, 2 configuration error.
 #include "commands.hpp"
+#include "provider_log.hpp"
 
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/field_value.hpp"
@@ -23,10 +24,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kUsage =
+constexpr const char *kConfigUsage =
     "usage: fastmcp auth config [--env-file FILE] [--json] [--check] [--check-timeout SECONDS]\n";
 
-struct Options {
+struct ConfigOptions {
     std::optional<std::string> env_file;
     bool json = false;
     bool check = false;
@@ -37,20 +38,6 @@ int config_error(const std::string &kind, const std::string &message) {
     std::fprintf(stderr, "fastmcp auth config: %s: %s\n", kind.c_str(), message.c_str());
     return 2;
 }
-
-// Provider log lines are kept, not printed: `auth config` output stays clean and deterministic.
-struct LogCollector {
-    std::mutex mu;
-    std::vector<std::string> lines;
-    void add(fastmcp_log_level level, std::string_view m) {
-        const char *name = level >= FASTMCP_LOG_ERROR     ? "ERROR"
-                           : level >= FASTMCP_LOG_WARNING ? "WARNING"
-                           : level >= FASTMCP_LOG_INFO    ? "INFO"
-                                                          : "DEBUG";
-        std::lock_guard<std::mutex> lock(mu);
-        lines.push_back(std::string(name) + " " + std::string(m));
-    }
-};
 
 std::string display(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
@@ -126,7 +113,7 @@ void print_human(const loader::ProviderHandle &h, const std::string &auth_value,
 } // namespace
 
 int cmd_auth_config(const Args &args) {
-    Options opt;
+    ConfigOptions opt;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (a == "--json") {
@@ -144,10 +131,11 @@ int cmd_auth_config(const Args &args) {
                 }
             }
         } else if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
+            std::fputs(kConfigUsage, stdout);
             return 0;
         } else {
-            std::fprintf(stderr, "fastmcp auth config: unknown option '%s'\n%s", a.c_str(), kUsage);
+            std::fprintf(stderr, "fastmcp auth config: unknown option '%s'\n%s", a.c_str(),
+                         kConfigUsage);
             return 2;
         }
     }
@@ -159,7 +147,7 @@ int cmd_auth_config(const Args &args) {
         return config_error("env_file_error", e.what());
     }
 
-    LogCollector logs;
+    ProviderLog logs;
     host::HostServices::Options services_options;
     services_options.log = [&logs](fastmcp_log_level level, std::string_view m) {
         logs.add(level, m);
@@ -212,11 +200,7 @@ int cmd_auth_config(const Args &args) {
     add_describe_warnings(*handle, describe, warnings);
     const bool ready = !opt.check || (health.is_object() && health.value("ready", false) == true);
 
-    std::vector<std::string> log_lines;
-    {
-        std::lock_guard<std::mutex> lock(logs.mu);
-        log_lines = logs.lines;
-    }
+    const std::vector<std::string> log_lines = logs.lines();
     const std::string auth_value = environment.get(loader::kServerAuthVariable)->value;
     if (opt.json) {
         json sources = json::object();

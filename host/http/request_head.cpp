@@ -1,4 +1,5 @@
 #include "request_head.hpp"
+#include "ascii_case.hpp"
 
 #include <array>
 #include <cstring>
@@ -37,17 +38,6 @@ bool is_field_value(std::string_view s) {
 }
 
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-        if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-        if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
 
 std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && is_ows(s.front()))

@@ -2,6 +2,7 @@
 
 #include "call_context.hpp"
 #include "json_depth.hpp"
+#include "json_text.hpp"
 #include "protocol_version.hpp"
 #include "session_state.hpp"
 
@@ -17,12 +18,9 @@ namespace {
 
 using json = nlohmann::json;
 
-// Tool output may carry invalid UTF-8 (it comes from user code): replace rather than throw.
-std::string dump(const json &j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 std::string result_message(const json &id, std::string_view result_json) {
     std::string out = R"({"jsonrpc":"2.0","id":)";
-    out += dump(id);
+    out += json_text(id);
     out += R"(,"result":)";
     out.append(result_json);
     out += '}';
@@ -115,7 +113,7 @@ const char *required_argument_missing(const json &schema, const json &args) {
 
 std::string jsonrpc_error(const json &id, int code, std::string_view message) {
     json j = {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
-    return dump(j);
+    return json_text(j);
 }
 
 Dispatcher::Dispatcher(ServerInfo info, std::map<std::string, Tool, std::less<>> tools,
@@ -148,7 +146,7 @@ Dispatcher::Dispatcher(ServerInfo info, Catalog catalog, int max_json_depth, siz
     for (const auto &[n, p] : prompts_)
         completes_ = completes_ || static_cast<bool>(p.complete);
     if (completes_) caps["completions"] = json::object();
-    capabilities_json_ = dump(caps);
+    capabilities_json_ = json_text(caps);
 }
 
 bool Dispatcher::allowed(const std::vector<std::string> &required) const {
@@ -176,7 +174,7 @@ std::string Dispatcher::list(std::string_view method) const {
         for (const auto &[n, p] : prompts_)
             if (allowed(p.required_scopes)) items.push_back(prompt_entry(p));
     }
-    return dump(json{{key, std::move(items)}});
+    return json_text(json{{key, std::move(items)}});
 }
 
 const Resource *Dispatcher::find_template(std::string_view uri, json *variables) const {
@@ -367,7 +365,7 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
                        {"capabilities", json::parse(capabilities_json_)},
                        {"serverInfo", {{"name", info_.name}, {"version", info_.version}}}};
         if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
-        return result_message(id, dump(result));
+        return result_message(id, json_text(result));
     }
     if (method == "tools/list") {
         if (scoped_) return result_message(id, list(method));
@@ -436,11 +434,11 @@ std::string Dispatcher::call_tool(const json &params, const json &id) const {
         if (const char *why = structured_mismatch(tool->second.output_schema, result.structured))
             result = ToolResult::error("Tool " + name + " has an output schema but " + why);
         else if (result.content.empty())
-            result.add_text(dump(result.structured)); // for clients that read only content
+            result.add_text(json_text(result.structured)); // for clients that read only content
     }
     json out = {{"content", std::move(result.content)}, {"isError", result.is_error}};
     if (!result.structured.is_null()) out["structuredContent"] = std::move(result.structured);
-    return result_message(id, dump(out));
+    return result_message(id, json_text(out));
 }
 
 void Dispatcher::on_notification(std::string_view method, const json &params) const {
@@ -483,7 +481,7 @@ std::string Dispatcher::read_resource(const json &params, const json &id) const 
             item["text"] = std::move(c.data);
         items.push_back(std::move(item));
     }
-    return result_message(id, dump(json{{"contents", std::move(items)}}));
+    return result_message(id, json_text(json{{"contents", std::move(items)}}));
 }
 
 std::string Dispatcher::get_prompt(const json &params, const json &id) const {
@@ -521,7 +519,7 @@ std::string Dispatcher::get_prompt(const json &params, const json &id) const {
         out["description"] = std::move(result.description);
     else if (!prompt->second.description.empty())
         out["description"] = prompt->second.description;
-    return result_message(id, dump(out));
+    return result_message(id, json_text(out));
 }
 
 std::string Dispatcher::complete(const json &params, const json &id) const {
@@ -568,7 +566,7 @@ std::string Dispatcher::complete(const json &params, const json &id) const {
     json out = {{"values", std::move(completion.values)}};
     if (completion.total >= 0) out["total"] = completion.total;
     out["hasMore"] = completion.has_more || total > 100;
-    return result_message(id, dump(json{{"completion", std::move(out)}}));
+    return result_message(id, json_text(json{{"completion", std::move(out)}}));
 }
 
 } // namespace fastmcp::host

@@ -4,18 +4,15 @@
 // The one implementation: it judges the extracted RegisteredClaims; a DOM is converted first.
 #include "fastmcp/jose/jws.hpp"
 
+#include "result_failure.hpp"
+
 #include <algorithm>
 
 namespace fastmcp::jose {
 
 namespace {
 
-Result fail(fastmcp_reason reason, std::string detail) {
-    Result r;
-    r.reason = reason;
-    r.detail = std::move(detail);
-    return r;
-}
+using detail::fail;
 
 // A NumericDate (RFC 7519 §2): a JSON number, integer or not. Booleans and strings are not.
 enum class Numeric { Absent, Bad, Ok };

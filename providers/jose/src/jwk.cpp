@@ -4,6 +4,7 @@
 
 #include "alg_params.hpp"
 #include "fastmcp/jose/base64url.hpp"
+#include "openssl_ptr.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/bn.h>
@@ -54,21 +55,6 @@ const Jwk *KeySet::find(std::string_view kid) const {
 
 namespace {
 
-struct BnDeleter {
-    void operator()(BIGNUM *b) const noexcept { BN_free(b); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
-struct ParamBldDeleter {
-    void operator()(OSSL_PARAM_BLD *b) const noexcept { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamDeleter {
-    void operator()(OSSL_PARAM *p) const noexcept { OSSL_PARAM_free(p); }
-};
-struct PkeyCtxDeleter {
-    void operator()(EVP_PKEY_CTX *c) const noexcept { EVP_PKEY_CTX_free(c); }
-};
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
-
 // A member that must be a string when present. 0 absent, 1 present, -1 wrong type.
 int string_member(const nlohmann::json &obj, const char *name, std::string &out) {
     auto it = obj.find(name);
@@ -94,9 +80,9 @@ bool b64_member(const nlohmann::json &obj, const char *name, std::string &out, s
 }
 
 PkeyPtr pkey_from_params(const char *type, OSSL_PARAM_BLD *bld) {
-    std::unique_ptr<OSSL_PARAM, ParamDeleter> params(OSSL_PARAM_BLD_to_param(bld));
+    detail::ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
     if (!params) return nullptr;
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    detail::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
     if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0) return nullptr;
     EVP_PKEY *raw = nullptr;
     if (EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) return nullptr;
@@ -104,7 +90,7 @@ PkeyPtr pkey_from_params(const char *type, OSSL_PARAM_BLD *bld) {
 }
 
 bool public_key_checks_out(EVP_PKEY *pkey) {
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    detail::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
     return ctx && EVP_PKEY_public_check(ctx.get()) == 1;
 }
 
@@ -137,10 +123,10 @@ std::shared_ptr<Jwk> parse_rsa(const nlohmann::json &j, const KeySetOptions &opt
                                std::string &why) {
     std::string n_bytes, e_bytes;
     if (!b64_member(j, "n", n_bytes, why) || !b64_member(j, "e", e_bytes, why)) return nullptr;
-    BnPtr n(BN_bin2bn(reinterpret_cast<const unsigned char *>(n_bytes.data()),
-                      static_cast<int>(n_bytes.size()), nullptr));
-    BnPtr e(BN_bin2bn(reinterpret_cast<const unsigned char *>(e_bytes.data()),
-                      static_cast<int>(e_bytes.size()), nullptr));
+    detail::BnPtr n(BN_bin2bn(reinterpret_cast<const unsigned char *>(n_bytes.data()),
+                              static_cast<int>(n_bytes.size()), nullptr));
+    detail::BnPtr e(BN_bin2bn(reinterpret_cast<const unsigned char *>(e_bytes.data()),
+                              static_cast<int>(e_bytes.size()), nullptr));
     if (!n || !e) {
         why = "RSA parameters unreadable";
         return nullptr;
@@ -167,7 +153,7 @@ std::shared_ptr<Jwk> parse_rsa(const nlohmann::json &j, const KeySetOptions &opt
         why = "RSA key has the ROCA weakness (CVE-2017-15361)";
         return nullptr;
     }
-    std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+    detail::ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
         !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get())) {
         why = "out of memory";
@@ -207,7 +193,7 @@ std::shared_ptr<Jwk> parse_ec(const nlohmann::json &j, std::string &why) {
     point.push_back('\x04'); // uncompressed
     point += x;
     point += y;
-    std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter> bld(OSSL_PARAM_BLD_new());
+    detail::ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld ||
         !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve->openssl_name,
                                          0) ||
@@ -416,27 +402,16 @@ std::optional<KeySet> parse_jwks(std::string_view document, const KeySetOptions 
     return set;
 }
 
-namespace {
-struct BioDeleter {
-    void operator()(BIO *b) const noexcept { BIO_free(b); }
-};
-struct X509Deleter {
-    void operator()(X509 *x) const noexcept { X509_free(x); }
-};
-} // namespace
-
 std::shared_ptr<const Jwk> key_from_pem(std::string_view pem, std::string &error) {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    detail::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     if (!bio) {
         error = "out of memory";
         return nullptr;
     }
     PkeyPtr pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
     if (!pkey) {
-        std::unique_ptr<BIO, BioDeleter> again(
-            BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-        std::unique_ptr<X509, X509Deleter> cert(
-            PEM_read_bio_X509(again.get(), nullptr, nullptr, nullptr));
+        detail::BioPtr again(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+        detail::X509Ptr cert(PEM_read_bio_X509(again.get(), nullptr, nullptr, nullptr));
         if (cert) pkey.reset(X509_get_pubkey(cert.get()));
     }
     if (!pkey) {
@@ -454,7 +429,7 @@ std::shared_ptr<const Jwk> key_from_pem(std::string_view pem, std::string &error
         }
         BIGNUM *n = nullptr;
         if (EVP_PKEY_get_bn_param(pkey.get(), OSSL_PKEY_PARAM_RSA_N, &n) == 1) {
-            BnPtr owned(n);
+            detail::BnPtr owned(n);
             if (has_roca_fingerprint(n)) {
                 error = "RSA key has the ROCA weakness (CVE-2017-15361)";
                 return nullptr;

@@ -3,6 +3,8 @@
 // on its own: `jku`, `x5u`, `jwk`, `x5c` are never read.
 #include "fastmcp/jose/jws.hpp"
 
+#include "result_failure.hpp"
+
 #include "fastmcp/jose/base64url.hpp"
 #include "fastmcp/jose/signature.hpp"
 #include "strict_json.hpp"
@@ -20,12 +22,7 @@ bool parse_object(const std::string &text, nlohmann::json &out) {
     return detail::parse_strict_object(text, out);
 }
 
-Result fail(fastmcp_reason reason, std::string detail) {
-    Result r;
-    r.reason = reason;
-    r.detail = std::move(detail);
-    return r;
-}
+using detail::fail;
 
 // The one key that may verify this token, or a reason why there is none.
 fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&chosen,

@@ -3,6 +3,7 @@
 #include "fastmcp/jose/signature.hpp"
 
 #include "alg_params.hpp"
+#include "openssl_ptr.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -36,20 +37,13 @@ PreparedVerifiersPtr new_prepared_verifiers() {
 
 namespace {
 
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX *c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct EcdsaSigDeleter {
-    void operator()(ECDSA_SIG *s) const noexcept { ECDSA_SIG_free(s); }
-};
-
 const unsigned char *bytes(std::string_view s) {
     return reinterpret_cast<const unsigned char *>(s.data());
 }
 
 // A fresh verification context for `alg` under `pkey`.
 EVP_MD_CTX *init_verifier(Alg alg, EVP_PKEY *pkey) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx) return nullptr;
     EVP_PKEY_CTX *pctx = nullptr; // owned by ctx
     const EVP_MD *md = detail::digest_for(alg);
@@ -81,7 +75,7 @@ const EVP_MD_CTX *prepared_verifier(Alg alg, const Jwk &key) {
 
 bool digest_verify(Alg alg, const Jwk &key, std::string_view input, const unsigned char *sig,
                    size_t sig_len) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+    detail::MdCtxPtr ctx;
     if (const EVP_MD_CTX *prepared = prepared_verifier(alg, key)) {
         ctx.reset(EVP_MD_CTX_new());
         if (ctx && EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) ctx.reset();
@@ -101,7 +95,7 @@ bool verify_ecdsa(Alg alg, const Jwk &key, std::string_view input, std::string_v
     if (!curve || sig.size() != 2 * curve->field_bytes) return false;
     // JWS carries r||s (IEEE P1363); OpenSSL verifies DER. Re-encode; never accept DER from the
     // wire.
-    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(ECDSA_SIG_new());
+    detail::EcdsaSigPtr es(ECDSA_SIG_new());
     if (!es) return false;
     const int half = static_cast<int>(curve->field_bytes);
     BIGNUM *r = BN_bin2bn(bytes(sig), half, nullptr);

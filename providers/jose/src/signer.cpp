@@ -4,6 +4,7 @@
 
 #include "alg_params.hpp"
 #include "fastmcp/jose/base64url.hpp"
+#include "openssl_ptr.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -17,21 +18,11 @@ namespace fastmcp::jose {
 
 namespace {
 
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX *c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct BnDeleter {
-    void operator()(BIGNUM *b) const noexcept { BN_free(b); }
-};
-struct EcdsaSigDeleter {
-    void operator()(ECDSA_SIG *s) const noexcept { ECDSA_SIG_free(s); }
-};
-
 std::string bn_bytes(EVP_PKEY *key, const char *param, size_t pad_to = 0) {
     BIGNUM *raw = nullptr;
     if (EVP_PKEY_get_bn_param(key, param, &raw) != 1)
         throw std::runtime_error("signer: key parameter missing");
-    std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+    detail::BnPtr bn(raw);
     const size_t len = pad_to ? pad_to : static_cast<size_t>(BN_num_bytes(bn.get()));
     std::string out(len, '\0');
     if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(out.data()),
@@ -58,7 +49,7 @@ std::string signing_input(nlohmann::json &header, const nlohmann::json &payload,
 }
 
 std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX *pctx = nullptr;
     const EVP_MD *md = detail::digest_for(alg);
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key) != 1)
@@ -82,8 +73,7 @@ std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
     // OpenSSL signs ECDSA in DER; JWS wants r||s, each at the field size (RFC 7518 §3.4).
     const size_t half = ec_curve_of(key).field_bytes;
     const auto *p = reinterpret_cast<const unsigned char *>(sig.data());
-    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(
-        d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
+    detail::EcdsaSigPtr es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
     if (!es) throw std::runtime_error("signer: bad ECDSA signature");
     std::string out(2 * half, '\0');
     auto *o = reinterpret_cast<unsigned char *>(out.data());

@@ -22,7 +22,7 @@ namespace {
 
 constexpr int kThreads = 8;
 
-json settings(int cache_ttl_seconds = 60) {
+json flight_settings(int cache_ttl_seconds = 60) {
     return {{"introspection_url", "https://idp.test/introspect"},
             {"client_id", "rs"},
             {"client_secret", "s3cret"},
@@ -93,7 +93,7 @@ TEST_CASE("single-flight: concurrent requests with the same uncached token cause
         return answer(
             {{"active", true}, {"sub", "u1"}, {"client_id", "app"}, {"exp", fake.now_s() + 3600}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "fresh-token", all_joined);
     CHECK(all_joined);
@@ -118,7 +118,7 @@ TEST_CASE("single-flight with the cache off still shares the one call in progres
         gate.wait();
         return answer({{"active", true}, {"sub", "u1"}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings(0).dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings(0).dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "tok", all_joined);
     CHECK(all_joined);
@@ -142,7 +142,7 @@ TEST_CASE(
         refused.error = "connection refused";
         return refused;
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "tok", all_joined);
     CHECK(all_joined);
@@ -162,7 +162,7 @@ TEST_CASE("single-flight is per token: different tokens are introspected concurr
         gate.wait();
         return answer({{"active", true}, {"sub", r.body}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     std::vector<plugin::Verdict> verdicts(kThreads);
     std::vector<std::thread> threads;
     for (int i = 0; i < kThreads; ++i)

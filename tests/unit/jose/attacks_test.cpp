@@ -15,11 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-const KeySet &jwks() {
-    static const KeySet set = keys().keyset();
-    return set;
-}
-
 std::string rsa_public_pem() {
     BIO *bio = BIO_new(BIO_s_mem());
     PEM_write_bio_PUBKEY(bio, keys().rsa.get());

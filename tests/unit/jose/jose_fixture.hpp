@@ -47,6 +47,12 @@ inline const TestKeys &keys() {
     return k;
 }
 
+// The test keys' public set, built once.
+inline const KeySet &jwks() {
+    static const KeySet set = keys().keyset();
+    return set;
+}
+
 inline nlohmann::json good_claims() {
     return {{"iss", "https://issuer.example"},
             {"aud", "https://api.example/mcp"},

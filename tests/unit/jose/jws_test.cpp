@@ -9,11 +9,6 @@ using nlohmann::json;
 
 namespace {
 
-const KeySet &jwks() {
-    static const KeySet set = keys().keyset();
-    return set;
-}
-
 Result verify_default(const std::string &token, Policy p = good_policy()) {
     return verify(token, jwks(), p, kNow);
 }
