@@ -12,7 +12,7 @@
 
 namespace fastmcp::oauth_proxy {
 
-constexpr std::array<fastmcp_setting_field, 11> proxy_common_fields(const char *client_id_help,
+constexpr std::array<fastmcp_setting_field, 12> proxy_common_fields(const char *client_id_help,
                                                                     const char *scopes_example) {
     return {
         plugin::field("CLIENT_ID", FASTMCP_FIELD_STRING, FASTMCP_FIELD_REQUIRED, nullptr, client_id_help,
@@ -45,6 +45,10 @@ constexpr std::array<fastmcp_setting_field, 11> proxy_common_fields(const char *
                       nullptr),
         plugin::field("HTTP_TIMEOUT", FASTMCP_FIELD_DURATION, 0, "10",
                       "Timeout for each request to the upstream identity provider", "10s"),
+        plugin::field("CIMD_ALLOW_HTTP_LOOPBACK", FASTMCP_FIELD_BOOL, 0, "false",
+                      "Accept http:// Client ID Metadata Document URLs on loopback hosts (development and "
+                      "tests only: it lets clients make the server fetch its own loopback services)",
+                      "false"),
     };
 }
 
