@@ -2,8 +2,7 @@
 // tokens are opaque: the user and (cached) the token's continued validity come from tokeninfo
 // and userinfo, as FastMCP's GoogleTokenVerifier does. A client revoking its grant also revokes
 // it at Google. Every Google endpoint can be overridden so tests run against a local upstream.
-#include "fastmcp/oauth_proxy/opaque_token_upstream.hpp"
-#include "fastmcp/oauth_proxy/proxy_settings.hpp"
+#include "fastmcp/oauth_proxy/opaque_token_module.hpp"
 
 namespace fastmcp::google {
 namespace {
@@ -37,23 +36,11 @@ constexpr std::array kOwnFields = {
 constexpr auto kFields = jwt::concat_fields(
     kOwnFields, oauth_proxy::proxy_common_fields("The Google OAuth client id", "openid,email"));
 
-struct Parts {
-    oauth_proxy::ProxySettings settings;
-    oauth_proxy::OpaqueTokenEndpoints endpoints;
-    int64_t check_ttl_s = 300;
-    std::shared_ptr<oauth_proxy::StateStore> store;
-};
-
-Parts read(std::string_view json) {
-    Parts p;
-    p.settings = oauth_proxy::read_proxy_settings(json, kPrefix, kName);
-    jwt::SettingsReader s(json, kPrefix);
-    if (s.has("timeout_seconds"))
-        p.settings.client.timeout_ms =
-            static_cast<uint32_t>(s.duration_ms("timeout_seconds", 10'000));
+oauth_proxy::OpaqueTokenEndpoints google_endpoints(const jwt::SettingsReader &s,
+                                                   oauth_proxy::ProxySettings &settings) {
     // As FastMCP: Google needs at least one scope, and openid is the minimal one.
-    if (p.settings.options.required_scopes.empty()) p.settings.options.required_scopes = {"openid"};
-    auto &e = p.endpoints;
+    if (settings.options.required_scopes.empty()) settings.options.required_scopes = {"openid"};
+    oauth_proxy::OpaqueTokenEndpoints e;
     e.kind = "google";
     e.authorization_endpoint =
         s.url("authorization_endpoint").value_or("https://accounts.google.com/o/oauth2/v2/auth");
@@ -65,22 +52,14 @@ Parts read(std::string_view json) {
     e.revocation_endpoint =
         s.url("revocation_endpoint").value_or("https://oauth2.googleapis.com/revoke");
     e.default_scopes = {"openid"};
-    p.check_ttl_s = s.duration_ms("token_check_ttl", 300'000) / 1000;
-    p.store = oauth_proxy::open_proxy_store(p.settings, kPrefix);
-    return p;
+    return e;
 }
 
-class GoogleProvider final : public oauth_proxy::OAuthProxy {
-  public:
-    GoogleProvider(plugin::Host host, std::string_view json) : GoogleProvider(host, read(json)) {}
+oauth_proxy::ProxyParts read(plugin::Host host, std::string_view json) {
+    return oauth_proxy::read_opaque_token_module(host, json, kPrefix, kName, google_endpoints);
+}
 
-  private:
-    GoogleProvider(plugin::Host host, Parts p)
-        : OAuthProxy(host, p.settings.options, p.settings.client,
-                     std::make_unique<oauth_proxy::OpaqueTokenUpstream>(
-                         host, p.endpoints, p.settings.client, p.check_ttl_s),
-                     std::move(p.store)) {}
-};
+using GoogleProvider = oauth_proxy::ProxyProvider<read>;
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<GoogleProvider>(
     kName, kPrefix,

@@ -2,8 +2,7 @@
 // (fixed client, no DCR). Endpoints under AUTHKIT_DOMAIN (/oauth2/authorize, /oauth2/token,
 // /oauth2/userinfo); the opaque access tokens are checked at userinfo (cached), as FastMCP's
 // WorkOSTokenVerifier does. AuthKitProvider (DCR, JWTs) is workos.so.
-#include "fastmcp/oauth_proxy/opaque_token_upstream.hpp"
-#include "fastmcp/oauth_proxy/proxy_settings.hpp"
+#include "fastmcp/oauth_proxy/opaque_token_module.hpp"
 
 namespace fastmcp::workos_connect {
 namespace {
@@ -29,20 +28,8 @@ constexpr auto kFields = jwt::concat_fields(
     kOwnFields,
     oauth_proxy::proxy_common_fields("The WorkOS Connect application's client id", "openid,email"));
 
-struct Parts {
-    oauth_proxy::ProxySettings settings;
-    oauth_proxy::OpaqueTokenEndpoints endpoints;
-    int64_t check_ttl_s = 300;
-    std::shared_ptr<oauth_proxy::StateStore> store;
-};
-
-Parts read(std::string_view json) {
-    Parts p;
-    p.settings = oauth_proxy::read_proxy_settings(json, kPrefix, kName);
-    jwt::SettingsReader s(json, kPrefix);
-    if (s.has("timeout_seconds"))
-        p.settings.client.timeout_ms =
-            static_cast<uint32_t>(s.duration_ms("timeout_seconds", 10'000));
+oauth_proxy::OpaqueTokenEndpoints workos_endpoints(const jwt::SettingsReader &s,
+                                                   oauth_proxy::ProxySettings &) {
     std::string domain = s.required_string("authkit_domain");
     if (domain.rfind("http://", 0) != 0 && domain.rfind("https://", 0) != 0)
         domain = "https://" + domain;
@@ -52,29 +39,21 @@ Parts read(std::string_view json) {
         domain.size() <= std::string("https://").size())
         s.fail("authkit_domain",
                "must be a host name or an absolute URL without query, fragment or user-info");
-    auto &e = p.endpoints;
+    oauth_proxy::OpaqueTokenEndpoints e;
     e.kind = "workos";
     e.authorization_endpoint = domain + "/oauth2/authorize";
     e.token_endpoint = domain + "/oauth2/token";
     e.userinfo_endpoint = domain + "/oauth2/userinfo";
     e.revocation_endpoint = s.url("revocation_endpoint").value_or("");
     e.default_scopes = {"openid", "profile", "email"};
-    p.check_ttl_s = s.duration_ms("token_check_ttl", 300'000) / 1000;
-    p.store = oauth_proxy::open_proxy_store(p.settings, kPrefix);
-    return p;
+    return e;
 }
 
-class WorkOSProvider final : public oauth_proxy::OAuthProxy {
-  public:
-    WorkOSProvider(plugin::Host host, std::string_view json) : WorkOSProvider(host, read(json)) {}
+oauth_proxy::ProxyParts read(plugin::Host host, std::string_view json) {
+    return oauth_proxy::read_opaque_token_module(host, json, kPrefix, kName, workos_endpoints);
+}
 
-  private:
-    WorkOSProvider(plugin::Host host, Parts p)
-        : OAuthProxy(host, p.settings.options, p.settings.client,
-                     std::make_unique<oauth_proxy::OpaqueTokenUpstream>(
-                         host, p.endpoints, p.settings.client, p.check_ttl_s),
-                     std::move(p.store)) {}
-};
+using WorkOSProvider = oauth_proxy::ProxyProvider<read>;
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<WorkOSProvider>(
     kName, kPrefix,

@@ -15,10 +15,6 @@ using oauth_proxy::Form;
 
 namespace {
 
-const std::string kBase = "http://localhost:8000";
-const std::string kResource = kBase + "/mcp";
-const std::string kClientRedirect = "http://127.0.0.1:33418/callback";
-const std::string kVerifier = "verifier-0123456789-0123456789-0123456789-abcdef";
 const std::string kDocUrl = "https://client.example.com/oauth/metadata.json";
 
 std::string bearer_of(const plugin::HttpRequest &r) {

@@ -18,6 +18,12 @@
 
 namespace fastmcp::testing {
 
+// The proxy under test and its MCP client, as every proxy test sees them.
+inline const std::string kBase = "http://localhost:8000";
+inline const std::string kResource = kBase + "/mcp";
+inline const std::string kClientRedirect = "http://127.0.0.1:33418/callback";
+inline const std::string kVerifier = "verifier-0123456789-0123456789-0123456789-abcdef";
+
 class ProxyHost {
 public:
     using Handler = std::function<plugin::HttpResponse(const plugin::HttpRequest &)>;

@@ -65,4 +65,23 @@ ProxySettings read_proxy_settings(std::string_view settings_json, const std::str
 // open_state_store() with errors turned into plugin::ConfigError naming STORAGE.
 std::shared_ptr<StateStore> open_proxy_store(const ProxySettings &settings, const std::string &env_prefix);
 
+// What a proxy module makes of its settings: the common ones, its upstream, the opened store.
+struct ProxyParts {
+    ProxySettings settings;
+    std::unique_ptr<Upstream> upstream;
+    std::shared_ptr<StateStore> store;
+};
+
+// A proxy module's provider class: `Read` turns the settings JSON into the parts (throwing
+// plugin::ConfigError), then the proxy is built from them. One instantiation per module.
+template <ProxyParts (*Read)(plugin::Host, std::string_view)>
+class ProxyProvider final : public OAuthProxy {
+public:
+    ProxyProvider(plugin::Host host, std::string_view json) : ProxyProvider(host, Read(host, json)) {}
+
+private:
+    ProxyProvider(plugin::Host host, ProxyParts p)
+        : OAuthProxy(host, p.settings.options, p.settings.client, std::move(p.upstream), std::move(p.store)) {}
+};
+
 } // namespace fastmcp::oauth_proxy
