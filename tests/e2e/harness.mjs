@@ -181,14 +181,21 @@ export async function connectWithOAuth(url, provider) {
 
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 
-// redis-server on a loopback port, no persistence; url(db) is a STORAGE value.
+// redis-server on a loopback port, no persistence; url(db) is a STORAGE value. A port taken between
+// freePort() and redis-server's bind is retried on another one.
 export async function startRedis() {
-  const port = await freePort();
-  const p = await startProcess(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-    '--appendonly', 'no', '--daemonize', 'no'], { ready: /Ready to accept connections/, name: 'redis-server' });
-  p.port = port;
-  p.url = (db = 0) => `redis://127.0.0.1:${port}/${db}`;
-  return p;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      const p = await startProcess(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no', '--daemonize', 'no'], { ready: /Ready to accept connections/, name: 'redis-server' });
+      p.port = port;
+      p.url = (db = 0) => `redis://127.0.0.1:${port}/${db}`;
+      return p;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
 }
 
 // JWT header/payload, decoded for assertions (no verification: the server does that).
