@@ -14,52 +14,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import { AutoApproveOAuthProvider, decodeJwt, freePort, startEmulator, startFastmcp } from './harness.mjs';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { ConsentingOAuthProvider, connectWithOAuth, decodeJwt, freePort, startEmulator, startFastmcp } from './harness.mjs';
 
 const SUBJECT = 'user_01PROXYE2ESUBJECT000000000';
 const UP_ID = 'up-client';
 const UP_SECRET = 'up-secret-0123456789';
 const started = [];
 after(async () => { for (const p of started.reverse()) await p.stop(); });
-
-// Follows the browser part of the flow: consent page -> POST /consent -> upstream -> callback.
-class ConsentingOAuthProvider extends AutoApproveOAuthProvider {
-  async redirectToAuthorization(url) {
-    this.authorizationRequests.push(new URL(url));
-    let res = await fetch(url, { redirect: 'manual' });
-    assert.equal(res.status, 200, 'the proxy shows a consent page to a new client');
-    const html = await res.text();
-    const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
-    const cookie = res.headers.get('set-cookie').split(';')[0];
-    res = await fetch(new URL('/consent', url), {
-      method: 'POST', redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ transaction: field('transaction'), csrf: field('csrf'), action: 'approve' }),
-    });
-    assert.equal(res.status, 302, `consent: ${res.status} ${await res.clone().text()}`);
-    this.upstreamRequest = new URL(res.headers.get('location'));
-    res = await fetch(this.upstreamRequest, { redirect: 'manual' }); // the upstream approves at once
-    assert.equal(res.status, 302);
-    res = await fetch(res.headers.get('location'), { redirect: 'manual' }); // the proxy's callback
-    assert.equal(res.status, 302, `callback: ${res.status} ${await res.clone().text()}`);
-    const back = new URL(res.headers.get('location'));
-    assert.equal(`${back.origin}${back.pathname}`, this._redirectUrl);
-    assert.equal(back.searchParams.get('state'), this._state);
-    assert.equal(back.searchParams.get('error'), null);
-    this.pendingCode = back.searchParams.get('code');
-  }
-}
-
-async function connectWithOAuth(url, provider) {
-  const first = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
-  await assert.rejects(first.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider })),
-    (e) => e instanceof UnauthorizedError);
-  await new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }).finishAuth(provider.pendingCode);
-  const client = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
-  return client;
-}
 
 async function proxyServer(provider, prefix, upstreamEnv, { port, storage = 'memory' } = {}) {
   port ??= await freePort();
