@@ -209,6 +209,7 @@ nlohmann::json AuthorizationServer::metadata_document() const {
         {"authorization_response_iss_parameter_supported", true},
         {"client_id_metadata_document_supported", true},
     };
+    if (options_.mode == UpstreamMode::Google) doc["revocation_endpoint"] = issuer_ + "/oauth2/revoke";
     if (!options_.advertised_issuer.empty()) doc["issuer"] = options_.advertised_issuer;
     if (!options_.advertise_registration || !dcr_enabled()) doc.erase("registration_endpoint");
     if (!dcr_enabled()) doc.erase("client_id_metadata_document_supported");
@@ -499,12 +500,14 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
         {"role", "authenticated"}, // the WorkOS JWT template Supabase needs sets this
         {"client_id", grant.client_id},
     };
-    // GitHub hands out opaque tokens; everyone else a signed JWT.
-    const std::string access =
-        options_.mode == UpstreamMode::GitHub ? "gho_" + random_urlsafe(30) : keys_.sign(claims);
+    // GitHub and Google hand out opaque tokens; everyone else a signed JWT.
+    const std::string access = options_.mode == UpstreamMode::GitHub   ? "gho_" + random_urlsafe(30)
+                               : options_.mode == UpstreamMode::Google ? "ya29." + random_urlsafe(40)
+                                                                       : keys_.sign(claims);
     if (access_tokens_.size() >= kMaxPending)
         std::erase_if(access_tokens_, [&](const auto &kv) { return kv.second.expires_at <= t; });
-    access_tokens_[sha256_hex(access)] = {options_.user.sub, t + options_.token_lifetime_s};
+    access_tokens_[sha256_hex(access)] = {options_.user.sub, t + options_.token_lifetime_s, grant.client_id,
+                                          grant.scope, grant.sid};
 
     ++stats_.tokens_issued;
     nlohmann::json body = {
@@ -514,7 +517,7 @@ Reply AuthorizationServer::issue_tokens_locked(const Grant &grant, int64_t t) {
         {"scope", grant.scope},
     };
     // OIDC: an id_token for the client (aud = client_id) whenever openid was granted.
-    if (options_.mode == UpstreamMode::Oidc) {
+    if (options_.mode == UpstreamMode::Oidc || options_.mode == UpstreamMode::Google) {
         const auto granted = split_scope(grant.scope);
         if (std::find(granted.begin(), granted.end(), "openid") != granted.end())
             body["id_token"] = keys_.sign({{"iss", issuer_},
@@ -674,6 +677,47 @@ Reply AuthorizationServer::github_user(std::string_view authorization) {
                              {"node_id", it->second.sub}});
 }
 
+Reply AuthorizationServer::tokeninfo(const Params &query) {
+    if (down_) return Reply::oauth_error(503, "temporarily_unavailable", "the emulator is simulating an outage");
+    const auto token = param(query, "access_token").value;
+    const int64_t t = now();
+    std::lock_guard lock(mu_);
+    const auto it = token ? access_tokens_.find(sha256_hex(*token)) : access_tokens_.end();
+    // Google answers 400 invalid_token for unknown, revoked or expired tokens.
+    if (it == access_tokens_.end() || it->second.expires_at <= t)
+        return Reply::json(400, {{"error", "invalid_token"}, {"error_description", "Invalid Value"}});
+    int64_t id = 0; // Google's numeric user id, stable per subject
+    for (char c : it->second.sub) id = (id * 131 + static_cast<unsigned char>(c)) % 1'000'000'007;
+    return Reply::json(200, {{"issued_to", it->second.client_id},
+                             {"audience", it->second.client_id},
+                             {"user_id", std::to_string(id)},
+                             {"scope", it->second.scope},
+                             {"expires_in", it->second.expires_at - t},
+                             {"email", options_.user.email},
+                             {"verified_email", true},
+                             {"access_type", "offline"}});
+}
+
+Reply AuthorizationServer::revoke(const Params &form) {
+    if (down_) return Reply::oauth_error(503, "temporarily_unavailable", "the emulator is simulating an outage");
+    const auto token = param(form, "token").value;
+    if (!token) return Reply::oauth_error(400, "invalid_request", "token is required");
+    std::lock_guard lock(mu_);
+    if (auto r = refresh_tokens_.find(*token); r != refresh_tokens_.end()) {
+        // The whole grant ends: its refresh token and every access token issued under it.
+        const std::string sid = r->second.sid;
+        refresh_tokens_.erase(r);
+        std::erase_if(access_tokens_, [&](const auto &kv) { return kv.second.sid == sid; });
+        ++stats_.revocations;
+        return Reply::json(200, nlohmann::json::object());
+    }
+    if (access_tokens_.erase(sha256_hex(*token))) {
+        ++stats_.revocations;
+        return Reply::json(200, nlohmann::json::object());
+    }
+    return Reply::oauth_error(400, "invalid_token", "Token is not revocable"); // as Google answers
+}
+
 Reply AuthorizationServer::mint(std::string_view body) {
     const auto req = nlohmann::json::parse(body, nullptr, false);
     if (!req.is_object() || !req.contains("sub") || !req["sub"].is_string() ||
@@ -731,6 +775,7 @@ nlohmann::json AuthorizationServer::stats() {
             {"refreshes", stats_.refreshes},
             {"rotations", stats_.rotations},
             {"metadata_documents", stats_.metadata_documents},
+            {"revocations", stats_.revocations},
             {"current_kid", keys_.current_kid()},
             {"published_kids", keys_.published_kids(t)},
             {"down", down_.load()}};

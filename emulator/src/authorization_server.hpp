@@ -43,6 +43,7 @@ struct Stats {
     uint64_t refreshes = 0;
     uint64_t rotations = 0;
     uint64_t metadata_documents = 0; // Client ID Metadata Documents fetched and accepted
+    uint64_t revocations = 0;        // tokens revoked at /oauth2/revoke (Google mode)
 };
 
 class AuthorizationServer {
@@ -61,6 +62,9 @@ class AuthorizationServer {
     Reply userinfo(std::string_view authorization_header);
     // GitHub mode: GET /user for an opaque access token.
     Reply github_user(std::string_view authorization_header);
+    // Google mode: GET /oauth2/tokeninfo?access_token=..., and RFC 7009 POST /oauth2/revoke.
+    Reply tokeninfo(const Params &query);
+    Reply revoke(const Params &form);
     bool dcr_enabled() const { return options_.mode == UpstreamMode::AuthKit; }
     UpstreamMode mode() const { return options_.mode; }
 
@@ -97,6 +101,9 @@ class AuthorizationServer {
     struct IssuedToken {
         std::string sub;
         int64_t expires_at = 0;
+        std::string client_id; // Google mode's tokeninfo answers these
+        std::string scope;
+        std::string sid;
     };
 
     nlohmann::json metadata_document() const;

@@ -140,6 +140,19 @@ private:
             return as_.token(*form, req.get("Authorization", ""));
         }
         if (path == "/oauth2/userinfo" && (get || post)) return as_.userinfo(req.get("Authorization", ""));
+        if (as_.mode() == UpstreamMode::Google) {
+            if (path == "/oauth2/tokeninfo" && get) {
+                auto params = parse_query(req.getURI());
+                if (!params) return Reply::oauth_error(400, "invalid_request", "malformed query");
+                return as_.tokeninfo(*params);
+            }
+            if (path == "/oauth2/revoke" && post) {
+                auto body = read_body(req);
+                auto form = body ? parse_form(*body) : std::nullopt;
+                if (!form) return Reply::oauth_error(400, "invalid_request", "malformed form body");
+                return as_.revoke(*form);
+            }
+        }
 
         for (const char *known : {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration",
                                   "/oauth2/jwks", "/oauth2/register", "/oauth2/authorize", "/oauth2/token",

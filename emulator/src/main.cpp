@@ -27,9 +27,10 @@ constexpr const char *kUsage =
     "  --advertise-issuer URL   metadata names this issuer instead of the real one (mismatch tests)\n"
     "  --no-registration-endpoint  metadata without registration_endpoint (DCR off)\n"
     "  --no-pkce-s256           metadata without code_challenge_methods_supported\n"
-    "  --mode authkit|oidc|github  which upstream to play (default authkit). oidc and github have no\n"
-    "                           DCR: only --fixed-client clients; oidc adds an id_token, github uses\n"
-    "                           opaque tokens and GitHub's paths (/login/oauth/..., GET /user)\n"
+    "  --mode authkit|oidc|github|google  which upstream to play (default authkit). oidc, github and\n"
+    "                           google have no DCR: only --fixed-client clients; oidc adds an id_token,\n"
+    "                           github uses opaque tokens and GitHub's paths (/login/oauth/..., GET /user),\n"
+    "                           google is oidc with opaque tokens, /oauth2/tokeninfo and /oauth2/revoke\n"
     "  --fixed-client ID:SECRET:REDIRECT_URI  a pre-registered client (repeatable)\n";
 
 int64_t parse_seconds(const std::string &flag, const std::string &v) {
@@ -101,7 +102,8 @@ int main(int argc, char **argv) {
                 if (m == "authkit") opts.mode = UpstreamMode::AuthKit;
                 else if (m == "oidc") opts.mode = UpstreamMode::Oidc;
                 else if (m == "github") opts.mode = UpstreamMode::GitHub;
-                else throw std::invalid_argument("--mode: expected authkit, oidc or github");
+                else if (m == "google") opts.mode = UpstreamMode::Google;
+                else throw std::invalid_argument("--mode: expected authkit, oidc, github or google");
             } else if (a == "--fixed-client") {
                 const std::string v = value();
                 const size_t c1 = v.find(':'), c2 = c1 == std::string::npos ? c1 : v.find(':', c1 + 1);

@@ -28,7 +28,10 @@ struct FixedClient {
 // What kind of upstream the emulator plays. AuthKit (default): DCR, JWT access tokens. Oidc: no
 // DCR, fixed clients, an id_token with every openid grant. GitHub: no DCR, fixed clients, opaque
 // access tokens, GitHub's paths (/login/oauth/authorize, /login/oauth/access_token, GET /user).
-enum class UpstreamMode { AuthKit, Oidc, GitHub };
+// Google: Oidc plus what Google adds: opaque ("ya29.") access tokens, GET /oauth2/tokeninfo
+// (?access_token=, Google's v1 answer shape) and POST /oauth2/revoke (RFC 7009; revoking a refresh
+// token also ends the access tokens of its grant), advertised as revocation_endpoint.
+enum class UpstreamMode { AuthKit, Oidc, GitHub, Google };
 
 struct EmulatorOptions {
     std::string bind_host = "127.0.0.1"; // loopback only: this is a dev tool

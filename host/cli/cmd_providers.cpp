@@ -37,7 +37,7 @@ json module_json(const loader::Module &m) {
         json fields = json::array();
         for (size_t i = 0; i < p->field_count; ++i) fields.push_back(field_json(*p, i));
         providers.push_back({{"name", p->name},
-                             {"fastmcp_name", std::string(loader::kFastMcpPrefix) + m.name() + "." + p->name},
+                             {"fastmcp_name", loader::fastmcp_name(m.name(), p->name)},
                              {"env_prefix", p->env_prefix},
                              {"summary", p->summary ? p->summary : ""},
                              {"settings", fields}});

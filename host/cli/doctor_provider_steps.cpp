@@ -24,7 +24,7 @@ std::vector<std::string> strings(const json &j, const char *key) {
     return out;
 }
 
-// An OAuth proxy module (OIDCProxy, GitHubProvider): the proxy is the authorization server its
+// An OAuth proxy module (OIDCProxy, GitHubProvider, GoogleProvider, WorkOSProvider): the proxy is the authorization server its
 // clients see (it serves DCR itself), so the checks are about the upstream it signs users in at.
 void check_oauth_proxy_upstream(const json &upstream, const std::string &prefix, const Http &http, Report &report) {
     const std::string kind = str(upstream, "kind");
@@ -56,9 +56,14 @@ void check_oauth_proxy_upstream(const json &upstream, const std::string &prefix,
     } else {
         report.ok("discovery", "upstream " + kind + ": authorization " + str(upstream, "authorization_endpoint") +
                                    ", token " + str(upstream, "token_endpoint"));
-        report.skip("jwks", "the upstream's tokens are opaque: checked against its user API, not keys");
+        // Where the opaque tokens are checked: Google's tokeninfo, else userinfo, else GitHub's /user.
+        std::string check = str(upstream, "tokeninfo_endpoint");
+        if (check.empty()) check = str(upstream, "userinfo_endpoint");
+        if (check.empty()) check = str(upstream, "api_base_url") + "/user";
+        report.skip("jwks", "the upstream's tokens are opaque: checked at " + check + ", not against keys");
     }
-    report.ok("registration", "the proxy serves Dynamic Client Registration itself; the upstream client is fixed (" +
+    report.ok("registration", "the proxy serves Dynamic Client Registration and Client ID Metadata Documents itself; "
+                              "the upstream client is fixed (" +
                                   prefix + "CLIENT_ID)");
 }
 

@@ -70,6 +70,12 @@ Resolved on_search_path(const std::string &value, const std::string &module, con
 
 } // namespace
 
+std::string fastmcp_name(const std::string &module, const std::string &class_name) {
+    for (const auto &alias : kFastMcpAliases)
+        if (module == alias.module && class_name == alias.class_name) return alias.fastmcp_name;
+    return std::string(kFastMcpPrefix) + module + "." + class_name;
+}
+
 std::string install_provider_dir() {
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
@@ -123,6 +129,8 @@ Resolved resolve(const std::string &raw, const std::vector<std::string> &search_
         r.module_path = abs.lexically_normal().string();
         return r;
     }
+    for (const auto &alias : kFastMcpAliases)
+        if (value == alias.fastmcp_name) return on_search_path(value, alias.module, alias.class_name, search_path);
     // FastMCP's own names: fastmcp.server.auth.providers.<module>.<Class>
     if (value.rfind(kFastMcpPrefix, 0) == 0) {
         std::string rest = value.substr(std::string(kFastMcpPrefix).size());
@@ -131,9 +139,6 @@ Resolved resolve(const std::string &raw, const std::vector<std::string> &search_
             throw LoadError(ErrorKind::InvalidValue, invalid(value, "expected <module>.<Class> after '" + std::string(kFastMcpPrefix) + "'"));
         return on_search_path(value, rest.substr(0, dot), rest.substr(dot + 1), search_path);
     }
-    // FastMCP's OIDCProxy lives outside its providers package: fastmcp.server.auth.oidc_proxy.OIDCProxy.
-    if (value == "fastmcp.server.auth.oidc_proxy.OIDCProxy")
-        return on_search_path(value, "oidc_proxy", "OIDCProxy", search_path);
     if (size_t colon = value.find(':'); colon != std::string::npos)
         return on_search_path(value, value.substr(0, colon), value.substr(colon + 1), search_path);
     if (size_t dot = value.rfind('.'); dot != std::string::npos && value.find('.') == dot)

@@ -9,6 +9,9 @@ add_library(fastmcp_oauth_proxy STATIC
   src/upstream.cpp
   src/oidc_upstream.cpp
   src/github_upstream.cpp
+  src/validity_cache.cpp
+  src/opaque_token_upstream.cpp
+  src/client_metadata_documents.cpp
   src/http_answers.cpp
   src/consent_page.cpp
   src/oauth_proxy.cpp

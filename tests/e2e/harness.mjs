@@ -5,8 +5,13 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const buildDir = process.env.FASTMCP_BUILD_DIR ?? path.join(here, '..', '..', 'build');
@@ -128,6 +133,68 @@ export class AutoApproveOAuthProvider {
     if (back.searchParams.get('state') !== this._state) throw new Error('state mismatch');
     if (back.searchParams.get('error')) throw new Error(`authorization error: ${back.searchParams.get('error')}`);
     this.pendingCode = back.searchParams.get('code');
+  }
+}
+
+// For the OAuth proxy: follows the browser part of the flow, consent page -> POST /consent ->
+// upstream (approves at once) -> the proxy's callback -> the client's redirect URI with the code.
+// openConsentPage(url) is the GET /authorize a subclass may repeat or intercept.
+export class ConsentingOAuthProvider extends AutoApproveOAuthProvider {
+  async openConsentPage(url) { return fetch(url, { redirect: 'manual' }); }
+  async redirectToAuthorization(url) {
+    this.authorizationRequests.push(new URL(url));
+    let res = await this.openConsentPage(url);
+    assert.equal(res.status, 200, 'the proxy shows a consent page to a new client');
+    const html = await res.text();
+    const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
+    const cookie = res.headers.get('set-cookie').split(';')[0];
+    res = await fetch(new URL('/consent', url), {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ transaction: field('transaction'), csrf: field('csrf'), action: 'approve' }),
+    });
+    assert.equal(res.status, 302, `consent: ${res.status} ${await res.clone().text()}`);
+    this.upstreamRequest = new URL(res.headers.get('location'));
+    res = await fetch(this.upstreamRequest, { redirect: 'manual' }); // the upstream approves at once
+    assert.equal(res.status, 302);
+    res = await fetch(res.headers.get('location'), { redirect: 'manual' }); // the proxy's callback
+    assert.equal(res.status, 302, `callback: ${res.status} ${await res.clone().text()}`);
+    const back = new URL(res.headers.get('location'));
+    assert.equal(`${back.origin}${back.pathname}`, this._redirectUrl);
+    assert.equal(back.searchParams.get('state'), this._state);
+    assert.equal(back.searchParams.get('error'), null);
+    this.pendingCode = back.searchParams.get('code');
+  }
+}
+
+// The SDK's whole OAuth flow: the first connect is refused (401 -> DCR -> authorization), the
+// code is redeemed with finishAuth, and a second client connects with the tokens.
+export async function connectWithOAuth(url, provider) {
+  const first = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
+  await assert.rejects(first.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider })),
+    (e) => e instanceof UnauthorizedError);
+  await new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }).finishAuth(provider.pendingCode);
+  const client = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
+  return client;
+}
+
+export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
+
+// redis-server on a loopback port, no persistence; url(db) is a STORAGE value. A port taken between
+// freePort() and redis-server's bind is retried on another one.
+export async function startRedis() {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      const p = await startProcess(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no', '--daemonize', 'no'], { ready: /Ready to accept connections/, name: 'redis-server' });
+      p.port = port;
+      p.url = (db = 0) => `redis://127.0.0.1:${port}/${db}`;
+      return p;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
   }
 }
 

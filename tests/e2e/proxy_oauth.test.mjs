@@ -1,61 +1,27 @@
 // e2e: the official MCP TypeScript SDK against `fastmcp run` with the OAuth proxy modules in front
-// of the emulator playing an upstream WITHOUT DCR: OIDCProxy (discovery, id_token) and
-// GitHubProvider (opaque tokens, /user). The SDK registers with the proxy (DCR), the "browser"
+// of the emulator playing an upstream WITHOUT DCR: OIDCProxy (discovery, id_token),
+// GitHubProvider (opaque tokens, /user), GoogleProvider (opaque tokens, tokeninfo, userinfo,
+// upstream revocation) and WorkOSProvider (WorkOS Connect: userinfo). Plus a Client ID Metadata
+// Document client, served on loopback, walking the flow with plain HTTP requests. The SDK registers with the proxy (DCR), the "browser"
 // below approves the consent page (CSRF field + transaction cookie), the upstream signs the user
 // in with the proxy's fixed client, and the SDK redeems the proxy's code with its PKCE verifier.
 import { test, after } from 'node:test';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import { AutoApproveOAuthProvider, decodeJwt, freePort, startEmulator, startFastmcp } from './harness.mjs';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { ConsentingOAuthProvider, connectWithOAuth, decodeJwt, freePort, startEmulator, startFastmcp } from './harness.mjs';
 
 const SUBJECT = 'user_01PROXYE2ESUBJECT000000000';
 const UP_ID = 'up-client';
 const UP_SECRET = 'up-secret-0123456789';
 const started = [];
 after(async () => { for (const p of started.reverse()) await p.stop(); });
-
-// Follows the browser part of the flow: consent page -> POST /consent -> upstream -> callback.
-class ConsentingOAuthProvider extends AutoApproveOAuthProvider {
-  async redirectToAuthorization(url) {
-    this.authorizationRequests.push(new URL(url));
-    let res = await fetch(url, { redirect: 'manual' });
-    assert.equal(res.status, 200, 'the proxy shows a consent page to a new client');
-    const html = await res.text();
-    const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
-    const cookie = res.headers.get('set-cookie').split(';')[0];
-    res = await fetch(new URL('/consent', url), {
-      method: 'POST', redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ transaction: field('transaction'), csrf: field('csrf'), action: 'approve' }),
-    });
-    assert.equal(res.status, 302, `consent: ${res.status} ${await res.clone().text()}`);
-    this.upstreamRequest = new URL(res.headers.get('location'));
-    res = await fetch(this.upstreamRequest, { redirect: 'manual' }); // the upstream approves at once
-    assert.equal(res.status, 302);
-    res = await fetch(res.headers.get('location'), { redirect: 'manual' }); // the proxy's callback
-    assert.equal(res.status, 302, `callback: ${res.status} ${await res.clone().text()}`);
-    const back = new URL(res.headers.get('location'));
-    assert.equal(`${back.origin}${back.pathname}`, this._redirectUrl);
-    assert.equal(back.searchParams.get('state'), this._state);
-    assert.equal(back.searchParams.get('error'), null);
-    this.pendingCode = back.searchParams.get('code');
-  }
-}
-
-async function connectWithOAuth(url, provider) {
-  const first = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
-  await assert.rejects(first.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider })),
-    (e) => e instanceof UnauthorizedError);
-  await new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }).finishAuth(provider.pendingCode);
-  const client = new Client({ name: 'fastmcp-cpp-e2e', version: '0.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: provider }));
-  return client;
-}
 
 async function proxyServer(provider, prefix, upstreamEnv, { port, storage = 'memory' } = {}) {
   port ??= await freePort();
@@ -168,4 +134,121 @@ test('restart with the SQLite store: the cached registration, access token and r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('GoogleProvider in front of a local Google-like upstream: tokeninfo + userinfo, the same flow, upstream revocation', async () => {
+  const emulator = await startEmulator(['--mode', 'google', '--user', `${SUBJECT},g@example.com`,
+    '--fixed-client', `${UP_ID}:${UP_SECRET}:http://127.0.0.1/auth/callback`]);
+  started.push(emulator);
+  const server = await proxyServer('google.GoogleProvider', 'FASTMCP_SERVER_AUTH_GOOGLE_', {
+    FASTMCP_SERVER_AUTH_GOOGLE_AUTHORIZATION_ENDPOINT: `${emulator.issuer}/oauth2/authorize`,
+    FASTMCP_SERVER_AUTH_GOOGLE_TOKEN_ENDPOINT: `${emulator.issuer}/oauth2/token`,
+    FASTMCP_SERVER_AUTH_GOOGLE_TOKENINFO_ENDPOINT: `${emulator.issuer}/oauth2/tokeninfo`,
+    FASTMCP_SERVER_AUTH_GOOGLE_USERINFO_ENDPOINT: `${emulator.issuer}/oauth2/userinfo`,
+    FASTMCP_SERVER_AUTH_GOOGLE_REVOCATION_ENDPOINT: `${emulator.issuer}/oauth2/revoke`,
+  });
+  const meta = await (await fetch(`${server.base}/.well-known/oauth-authorization-server`)).json();
+  assert.equal(meta.client_id_metadata_document_supported, true);
+  assert.deepEqual(meta.scopes_supported, ['openid'], 'GoogleProvider requires openid by default, as FastMCP');
+  await flow(server, SUBJECT);
+  // A fresh sign-in, then the client revokes its refresh token: the proxy revokes the Google grant.
+  const provider = new ConsentingOAuthProvider();
+  const client = await connectWithOAuth(server.mcpUrl, provider);
+  await client.close();
+  const stats = async () => (await (await fetch(`${emulator.issuer}/__admin/stats`)).json()).revocations;
+  const before = await stats();
+  const revoke = await fetch(`${server.base}/revoke`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: provider.tokens().refresh_token, client_id: provider.clientInformation().client_id }),
+  });
+  assert.equal(revoke.status, 200);
+  assert.equal(await stats(), before + 1, 'the upstream grant was revoked at the Google-like upstream');
+  const res = await fetch(server.mcpUrl, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${provider.tokens().access_token}`, 'content-type': 'application/json',
+      accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+  assert.equal(res.status, 401, 'the revoked grant\'s access token is refused');
+});
+
+test('WorkOSProvider (FastMCP name, workos_connect.so) in front of a WorkOS Connect-like upstream: userinfo, the same flow', async () => {
+  const emulator = await startEmulator(['--mode', 'oidc', '--user', `${SUBJECT},w@example.com`,
+    '--fixed-client', `${UP_ID}:${UP_SECRET}:http://127.0.0.1/auth/callback`]);
+  started.push(emulator);
+  const server = await proxyServer('workos.WorkOSProvider', 'FASTMCP_SERVER_AUTH_WORKOS_', {
+    FASTMCP_SERVER_AUTH_WORKOS_AUTHKIT_DOMAIN: emulator.issuer,
+  });
+  await flow(server, SUBJECT);
+});
+
+// A tiny loopback server for Client ID Metadata Documents: path -> document.
+async function documentServer(documents) {
+  const srv = createServer((req, res) => {
+    const doc = documents[req.url];
+    res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(doc ? JSON.stringify(doc) : '{}');
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  started.push({ stop: () => new Promise((resolve) => srv.close(resolve)) });
+  return `http://127.0.0.1:${srv.address().port}`;
+}
+
+test('a Client ID Metadata Document client (loopback document, CIMD_ALLOW_HTTP_LOOPBACK) signs in; bad documents are refused', async () => {
+  const emulator = await startEmulator(['--mode', 'oidc', '--user', `${SUBJECT},c@example.com`,
+    '--fixed-client', `${UP_ID}:${UP_SECRET}:http://127.0.0.1/auth/callback`]);
+  started.push(emulator);
+  const redirectUri = 'http://127.0.0.1:43210/callback';
+  const documents = {};
+  const docBase = await documentServer(documents);
+  const clientId = `${docBase}/client.json`;
+  documents['/client.json'] = { client_id: clientId, client_name: 'CIMD e2e', redirect_uris: [redirectUri],
+    grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' };
+  documents['/mismatch.json'] = { client_id: `${docBase}/other.json`, redirect_uris: [redirectUri] };
+  const server = await proxyServer('oidc_proxy.OIDCProxy', 'FASTMCP_SERVER_AUTH_OIDCPROXY_', {
+    FASTMCP_SERVER_AUTH_OIDCPROXY_CONFIG_URL: `${emulator.issuer}/.well-known/openid-configuration`,
+    FASTMCP_SERVER_AUTH_OIDCPROXY_CIMD_ALLOW_HTTP_LOOPBACK: 'true',
+  });
+  const verifier = 'cimd-e2e-verifier-0123456789-0123456789-0123456789';
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const authorizeUrl = (id) => `${server.base}/authorize?${new URLSearchParams({
+    response_type: 'code', client_id: id, redirect_uri: redirectUri, code_challenge: challenge,
+    code_challenge_method: 'S256', state: 'cimd-state', resource: server.mcpUrl })}`;
+  for (const [id, reason] of [[`${docBase}/mismatch.json`, 'cimd_client_id_mismatch'],
+    [`${docBase}/missing.json`, 'cimd_fetch_failed']]) {
+    const bad = await fetch(authorizeUrl(id), { redirect: 'manual' });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), new RegExp(reason));
+  }
+  let res = await fetch(authorizeUrl(clientId), { redirect: 'manual' });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /CIMD e2e/);
+  const field = (name) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1];
+  res = await fetch(`${server.base}/consent`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: res.headers.get('set-cookie').split(';')[0] },
+    body: new URLSearchParams({ transaction: field('transaction'), csrf: field('csrf'), action: 'approve' }),
+  });
+  assert.equal(res.status, 302);
+  res = await fetch(res.headers.get('location'), { redirect: 'manual' }); // upstream
+  res = await fetch(res.headers.get('location'), { redirect: 'manual' }); // proxy callback
+  const back = new URL(res.headers.get('location'));
+  assert.equal(back.searchParams.get('state'), 'cimd-state');
+  const token = await fetch(`${server.base}/token`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code'),
+      client_id: clientId, redirect_uri: redirectUri, code_verifier: verifier }),
+  });
+  assert.equal(token.status, 200);
+  const tokens = await token.json();
+  assert.equal(decodeJwt(tokens.access_token).payload.client_id, clientId);
+  const ping = await fetch(server.mcpUrl, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json',
+      accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18',
+      capabilities: {}, clientInfo: { name: 'cimd-e2e', version: '0' } } }),
+  });
+  assert.equal(ping.status, 200);
 });

@@ -40,7 +40,7 @@ expect() {
   [ -z "${2:-}" ] || [[ $line == "$2"* ]] || fail "/$1 is '$line', expected mode $2"
 }
 expect usr/bin/fastmcp -rwxr-xr-x
-for m in workos jwt supabase introspection oidc_proxy github; do expect "usr/lib/fastmcp/providers/$m.so" -rw-r--r--; done
+for m in workos jwt supabase introspection oidc_proxy github google workos_connect; do expect "usr/lib/fastmcp/providers/$m.so" -rw-r--r--; done
 for h in auth_plugin.h server_module.h provider.hpp; do expect "usr/include/fastmcp/$h"; done
 for f in fastmcpConfig.cmake fastmcpConfigVersion.cmake fastmcpTargets.cmake; do expect "usr/share/cmake/fastmcp/$f"; done
 expect usr/share/pkgconfig/fastmcp.pc
@@ -58,7 +58,7 @@ dpkg-deb -x "$deb" "$tmp/root"
   fail_log "$tmp/providers.err" "fastmcp providers failed"
 found=$(json_eval '(d["search_path"], sorted((m["module"], m["path"]) for m in d["modules"]), d["errors"])' <"$tmp/providers.json")
 dir=$tmp/root/usr/lib/fastmcp/providers
-want="(['$dir'], [('github', '$dir/github.so'), ('introspection', '$dir/introspection.so'), ('jwt', '$dir/jwt.so'), ('oidc_proxy', '$dir/oidc_proxy.so'), ('supabase', '$dir/supabase.so'), ('workos', '$dir/workos.so')], [])"
+want="(['$dir'], [('github', '$dir/github.so'), ('google', '$dir/google.so'), ('introspection', '$dir/introspection.so'), ('jwt', '$dir/jwt.so'), ('oidc_proxy', '$dir/oidc_proxy.so'), ('supabase', '$dir/supabase.so'), ('workos', '$dir/workos.so'), ('workos_connect', '$dir/workos_connect.so')], [])"
 [ "$found" = "$want" ] || fail "fastmcp providers gave $found, expected $want"
 (cd "$tmp" && env -u FASTMCP_PROVIDER_PATH "$tmp/root/usr/bin/fastmcp" providers) | grep -q AuthKitProvider || fail "no AuthKitProvider in 'fastmcp providers'"
 

@@ -11,50 +11,41 @@ constexpr const char *kName = "GitHubProvider";
 constexpr const char *kPrefix = "FASTMCP_SERVER_AUTH_GITHUB_";
 
 constexpr std::array kOwnFields = {
-    plugin::field("AUTHORIZATION_ENDPOINT", FASTMCP_FIELD_URL, 0, "https://github.com/login/oauth/authorize",
-                  "GitHub's authorization endpoint (override for GitHub Enterprise or tests)", nullptr),
-    plugin::field("TOKEN_ENDPOINT", FASTMCP_FIELD_URL, 0, "https://github.com/login/oauth/access_token",
-                  "GitHub's token endpoint", nullptr),
+    plugin::field(
+        "AUTHORIZATION_ENDPOINT", FASTMCP_FIELD_URL, 0, "https://github.com/login/oauth/authorize",
+        "GitHub's authorization endpoint (override for GitHub Enterprise or tests)", nullptr),
+    plugin::field("TOKEN_ENDPOINT", FASTMCP_FIELD_URL, 0,
+                  "https://github.com/login/oauth/access_token", "GitHub's token endpoint",
+                  nullptr),
     plugin::field("API_BASE_URL", FASTMCP_FIELD_URL, 0, "https://api.github.com",
                   "GitHub's REST API (GET {API_BASE_URL}/user identifies the user)", nullptr),
     plugin::field("USER_CACHE_TTL", FASTMCP_FIELD_DURATION, 0, "300",
-                  "How long a GitHub token's /user check is trusted before it is asked again", "5m"),
+                  "How long a GitHub token's /user check is trusted before it is asked again",
+                  "5m"),
 };
-constexpr auto kFields =
-    jwt::concat_fields(kOwnFields, oauth_proxy::proxy_common_fields("The GitHub OAuth App's client id", "user"));
+constexpr auto kFields = jwt::concat_fields(
+    kOwnFields, oauth_proxy::proxy_common_fields("The GitHub OAuth App's client id", "user"));
 
-struct Parts {
-    oauth_proxy::ProxySettings settings;
-    oauth_proxy::GitHubEndpoints endpoints;
-    int64_t cache_ttl_s = 300;
-    std::shared_ptr<oauth_proxy::StateStore> store;
-};
-
-Parts read(std::string_view json) {
-    Parts p;
+oauth_proxy::ProxyParts read(plugin::Host host, std::string_view json) {
+    oauth_proxy::ProxyParts p;
     p.settings = oauth_proxy::read_proxy_settings(json, kPrefix, kName);
     jwt::SettingsReader s(json, kPrefix);
-    if (auto v = s.url("authorization_endpoint")) p.endpoints.authorization_endpoint = *v;
-    if (auto v = s.url("token_endpoint")) p.endpoints.token_endpoint = *v;
-    if (auto v = s.url("api_base_url")) p.endpoints.api_base_url = *v;
-    p.cache_ttl_s = s.duration_ms("user_cache_ttl", 300'000) / 1000;
+    oauth_proxy::GitHubEndpoints e;
+    if (auto v = s.url("authorization_endpoint")) e.authorization_endpoint = *v;
+    if (auto v = s.url("token_endpoint")) e.token_endpoint = *v;
+    if (auto v = s.url("api_base_url")) e.api_base_url = *v;
+    const int64_t cache_ttl_s = s.duration_ms("user_cache_ttl", 300'000) / 1000;
+    p.upstream =
+        std::make_unique<oauth_proxy::GitHubUpstream>(host, e, p.settings.client, cache_ttl_s);
     p.store = oauth_proxy::open_proxy_store(p.settings, kPrefix);
     return p;
 }
 
-class GitHubProvider final : public oauth_proxy::OAuthProxy {
-public:
-    GitHubProvider(plugin::Host host, std::string_view json) : GitHubProvider(host, read(json)) {}
-
-private:
-    GitHubProvider(plugin::Host host, Parts p)
-        : OAuthProxy(host, p.settings.options, p.settings.client,
-                     std::make_unique<oauth_proxy::GitHubUpstream>(host, p.endpoints, p.settings.client, p.cache_ttl_s),
-                     std::move(p.store)) {}
-};
+using GitHubProvider = oauth_proxy::ProxyProvider<read>;
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<GitHubProvider>(
-    kName, kPrefix, "OAuth proxy in front of a GitHub OAuth App (opaque tokens checked against /user)",
+    kName, kPrefix,
+    "OAuth proxy in front of a GitHub OAuth App (opaque tokens checked against /user)",
     kFields.data(), kFields.size());
 
 } // namespace

@@ -50,7 +50,11 @@ void OAuthProxy::serve_authorize(const plugin::RouteRequest &req, plugin::RouteR
     if (!form) return html_error(out, 400, "invalid_request", error);
     // Until the client and its redirect URI are known good, errors are shown, never redirected.
     const std::string &client_id = form->get("client_id");
-    auto client = find_client(client_id);
+    CimdResult refusal;
+    auto client = find_client(client_id, &refusal);
+    if (!client && !refusal.reason.empty())
+        return html_error(out, 400, "invalid_client",
+                          "the client metadata document was refused (" + refusal.reason + "): " + refusal.detail);
     if (!client) return html_error(out, 400, "invalid_client", "unknown client_id; register the client first");
     std::string redirect_uri = form->get("redirect_uri");
     if (redirect_uri.empty() && client->redirect_uris.size() == 1) redirect_uri = client->redirect_uris.front();

@@ -1,15 +1,10 @@
 #include "fastmcp/oauth_proxy/github_upstream.hpp"
 
-#include "fastmcp/oauth_proxy/pkce.hpp"
-
 namespace fastmcp::oauth_proxy {
-namespace {
-constexpr size_t kMaxCached = 10'000;
-}
 
 GitHubUpstream::GitHubUpstream(plugin::Host host, GitHubEndpoints endpoints, UpstreamClient client,
                                int64_t check_ttl_seconds)
-    : host_(host), endpoints_(std::move(endpoints)), client_(std::move(client)), check_ttl_(check_ttl_seconds) {}
+    : host_(host), endpoints_(std::move(endpoints)), client_(std::move(client)), checked_(check_ttl_seconds) {}
 
 UpstreamEndpoints GitHubUpstream::endpoints() {
     UpstreamEndpoints e;
@@ -43,29 +38,19 @@ UpstreamIdentity GitHubUpstream::identify(const UpstreamGrant &grant, int64_t no
     for (const char *k : {"login", "name", "email", "avatar_url", "html_url"})
         if (auto it = user.find(k); it != user.end() && it->is_string()) id.claims[k] = *it;
     id.claims["sub"] = id.subject;
-    std::lock_guard lock(mutex_);
-    if (checked_.size() >= kMaxCached) checked_.clear();
-    checked_[sha256_hex(grant.access_token)] = now + check_ttl_;
+    checked_.confirm(grant.access_token, now);
     return id;
 }
 
 std::optional<bool> GitHubUpstream::still_valid(const std::string &access_token, int64_t now) {
-    const std::string key = sha256_hex(access_token);
-    {
-        std::lock_guard lock(mutex_);
-        auto it = checked_.find(key);
-        if (it != checked_.end() && it->second > now) return true;
-    }
+    if (checked_.fresh(access_token, now)) return true;
     plugin::HttpResponse r = get_user(access_token);
     if (r.status == 401 || r.status == 403 || r.status == 404) {
-        std::lock_guard lock(mutex_);
-        checked_.erase(key);
+        checked_.forget(access_token);
         return false;
     }
     if (r.status != 200) return std::nullopt;
-    std::lock_guard lock(mutex_);
-    if (checked_.size() >= kMaxCached) checked_.clear();
-    checked_[key] = now + check_ttl_;
+    checked_.confirm(access_token, now);
     return true;
 }
 

@@ -32,7 +32,7 @@ OAuthProxy::OAuthProxy(plugin::Host host, ProxyOptions options, UpstreamClient c
                        std::unique_ptr<Upstream> upstream, std::shared_ptr<StateStore> store)
     : host_(host), options_(std::move(options)), client_(std::move(client)), upstream_(std::move(upstream)),
       store_(std::move(store)), redirect_policy_(options_.allowed_client_redirect_uris),
-      cache_(cache_options(options_)) {
+      cache_(cache_options(options_)), cimd_(host, options_.cimd) {
     if (!upstream_ || !store_) throw plugin::ConfigError("the OAuth proxy needs an upstream and a state store");
     std::string base = options_.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -162,6 +162,7 @@ void OAuthProxy::serve_as_metadata(plugin::RouteResponse &out) const {
     d["revocation_endpoint_auth_methods_supported"] = {"none", "client_secret_post", "client_secret_basic"};
     d["code_challenge_methods_supported"] = {"S256"};
     d["authorization_response_iss_parameter_supported"] = true;
+    d["client_id_metadata_document_supported"] = true;
     json_answer(out, 200, d.dump());
     out.headers = {{"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "max-age=300"}};
 }
@@ -205,6 +206,10 @@ std::string OAuthProxy::describe_json() {
     d["consent_required"] = options_.require_consent;
     d["redirect_uri_patterns"] = redirect_policy_.patterns();
     d["callback_url"] = callback_url_;
+    d["client_id_metadata_documents"] = {{"supported", true},
+                                         {"allow_http_loopback", options_.cimd.allow_http_loopback},
+                                         {"fetches", cimd_.fetches()}};
+    d["upstream_revocations"] = upstream_revocations_.load(std::memory_order_relaxed);
     d["health"] = {{"ready", true}};
     return d.dump();
 }

@@ -18,9 +18,12 @@ ProxySettings read_proxy_settings(std::string_view settings_json, const std::str
     out.options.required_scopes = s.list("required_scopes");
     out.options.allowed_client_redirect_uris = s.list("allowed_client_redirect_uris");
     out.options.jwt_signing_key = s.string("jwt_signing_key").value_or("");
-    if (raw.is_object())
+    if (raw.is_object()) {
         if (auto it = raw.find("require_authorization_consent"); it != raw.end() && it->is_boolean())
             out.options.require_consent = it->get<bool>();
+        if (auto it = raw.find("cimd_allow_http_loopback"); it != raw.end() && it->is_boolean())
+            out.options.cimd.allow_http_loopback = it->get<bool>();
+    }
     out.store.storage = s.string("storage").value_or("");
     out.store.storage_encryption_key = s.string("storage_encryption_key").value_or("");
     // The store's key falls back to HKDF over JWT_SIGNING_KEY, and that (as FastMCP does) to the

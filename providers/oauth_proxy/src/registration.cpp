@@ -10,8 +10,25 @@ namespace {
 constexpr size_t kMaxRedirectUris = 10;
 }
 
-std::optional<OAuthProxy::Client> OAuthProxy::find_client(const std::string &client_id) {
+std::optional<OAuthProxy::Client> OAuthProxy::find_client(const std::string &client_id, CimdResult *cimd_refusal) {
     if (client_id.empty() || client_id.size() > max_key_bytes) return std::nullopt;
+    // DCR ids are random base64url, never URLs: a URL can only name a metadata document.
+    if (ClientMetadataDocuments::names_document(client_id)) {
+        CimdResult r = cimd_.resolve(client_id);
+        if (!r.client) {
+            host_.log(FASTMCP_LOG_WARNING, "oauth proxy: client metadata document " + client_id + " refused: " +
+                                               r.reason + " (" + r.detail + ")");
+            if (cimd_refusal) *cimd_refusal = std::move(r);
+            return std::nullopt;
+        }
+        Client c;
+        c.client_id = r.client->client_id;
+        c.client_name = r.client->client_name;
+        c.redirect_uris = r.client->redirect_uris;
+        c.grant_types = r.client->grant_types;
+        c.token_endpoint_auth_method = "none";
+        return c;
+    }
     auto raw = store_->get(RecordKind::client, client_id);
     if (!raw) return std::nullopt;
     auto j = nlohmann::json::parse(*raw, nullptr, false);

@@ -175,9 +175,12 @@ void OAuthProxy::serve_revoke(const plugin::RouteRequest &req, plugin::RouteResp
         if (auto raw = store_->get(RecordKind::refresh_token, key)) {
             const auto rec = nlohmann::json::parse(*raw, nullptr, false);
             if (rec.is_object() && rec.value("client_id", std::string()) == client->client_id) {
+                const std::string upstream_key = rec.value("upstream_key", std::string());
+                const auto upstream = store_->take(RecordKind::upstream_tokens, upstream_key);
                 store_->erase(RecordKind::refresh_token, key);
-                store_->erase(RecordKind::upstream_tokens, rec.value("upstream_key", std::string()));
                 revocations_.fetch_add(1, std::memory_order_acq_rel);
+                // Only the request that took the upstream record ends the upstream grant.
+                if (upstream) revoke_upstream_grant(*upstream);
             }
             return json_answer(out, 200, "{}");
         }
@@ -192,6 +195,29 @@ void OAuthProxy::serve_revoke(const plugin::RouteRequest &req, plugin::RouteResp
         }
     }
     json_answer(out, 200, "{}"); // RFC 7009 §2.2: unknown tokens are not an error
+}
+
+void OAuthProxy::revoke_upstream_grant(const std::string &upstream_record) {
+    const auto up = nlohmann::json::parse(upstream_record, nullptr, false);
+    if (!up.is_object()) return;
+    std::string endpoint;
+    try {
+        endpoint = upstream_->endpoints().revocation_endpoint;
+    } catch (const UpstreamError &) {
+        return; // discovery down: nothing to call; our side of the grant is gone already
+    }
+    if (endpoint.empty()) return;
+    // Revoking the refresh token ends the whole upstream grant (RFC 7009 §2.1); without one, the
+    // access token is all there is.
+    const std::string refresh = up.value("refresh_token", std::string());
+    const bool by_refresh = !refresh.empty();
+    const int status = revoke_upstream_token(host_, client_, endpoint, by_refresh ? refresh : up.value("access_token", std::string()),
+                                             by_refresh ? "refresh_token" : "access_token");
+    upstream_revocations_.fetch_add(1, std::memory_order_relaxed);
+    if (status != 200)
+        host_.log(FASTMCP_LOG_WARNING, "oauth proxy: the upstream revocation endpoint answered " +
+                                           (status ? "HTTP " + std::to_string(status) : std::string("nothing")) +
+                                           "; the grant is revoked here regardless");
 }
 
 } // namespace fastmcp::oauth_proxy

@@ -2,6 +2,7 @@
 
 #include "fastmcp/oauth_proxy/form.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace fastmcp::oauth_proxy {
@@ -86,6 +87,23 @@ UpstreamGrant refresh_grant(const plugin::Host &host, const UpstreamClient &clie
                             int64_t now) {
     return post_token(host, client, token_endpoint,
                       {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}}, now);
+}
+
+int revoke_upstream_token(const plugin::Host &host, const UpstreamClient &client,
+                          const std::string &revocation_endpoint, const std::string &token,
+                          const std::string &token_type_hint) {
+    if (revocation_endpoint.empty() || token.empty()) return 0;
+    plugin::HttpRequest req;
+    req.method = "POST";
+    req.url = revocation_endpoint;
+    req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+    req.body = encode_form({{"token", token},
+                            {"token_type_hint", token_type_hint},
+                            {"client_id", client.client_id},
+                            {"client_secret", client.client_secret}});
+    req.timeout_ms = std::min<uint32_t>(client.timeout_ms ? client.timeout_ms : 5'000, 5'000);
+    req.max_response_bytes = 16 * 1024;
+    return host.fetch(req).status;
 }
 
 } // namespace fastmcp::oauth_proxy

@@ -15,33 +15,19 @@ constexpr std::array kOwnFields = {
                   "The upstream's OIDC discovery document",
                   "https://accounts.example.com/.well-known/openid-configuration"),
 };
-constexpr auto kFields =
-    jwt::concat_fields(kOwnFields, oauth_proxy::proxy_common_fields("The upstream OAuth client id", "openid,email"));
+constexpr auto kFields = jwt::concat_fields(
+    kOwnFields, oauth_proxy::proxy_common_fields("The upstream OAuth client id", "openid,email"));
 
-struct Parts {
-    oauth_proxy::ProxySettings settings;
-    std::string config_url;
-    std::shared_ptr<oauth_proxy::StateStore> store;
-};
-
-Parts read(std::string_view json) {
-    Parts p;
+oauth_proxy::ProxyParts read(plugin::Host host, std::string_view json) {
+    oauth_proxy::ProxyParts p;
     p.settings = oauth_proxy::read_proxy_settings(json, kPrefix, kName);
-    p.config_url = jwt::SettingsReader(json, kPrefix).required_url("config_url");
+    const std::string config_url = jwt::SettingsReader(json, kPrefix).required_url("config_url");
+    p.upstream = std::make_unique<oauth_proxy::OidcUpstream>(host, config_url, p.settings.client);
     p.store = oauth_proxy::open_proxy_store(p.settings, kPrefix);
     return p;
 }
 
-class OIDCProxy final : public oauth_proxy::OAuthProxy {
-public:
-    OIDCProxy(plugin::Host host, std::string_view json) : OIDCProxy(host, read(json)) {}
-
-private:
-    OIDCProxy(plugin::Host host, Parts p)
-        : OAuthProxy(host, p.settings.options, p.settings.client,
-                     std::make_unique<oauth_proxy::OidcUpstream>(host, p.config_url, p.settings.client),
-                     std::move(p.store)) {}
-};
+using OIDCProxy = oauth_proxy::ProxyProvider<read>;
 
 constexpr fastmcp_provider_desc kDesc = plugin::make_provider_desc<OIDCProxy>(
     kName, kPrefix, "OAuth proxy in front of an OIDC provider without DCR (discovery, id_token)",

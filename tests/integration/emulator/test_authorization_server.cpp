@@ -470,3 +470,54 @@ TEST_CASE("CIMD: a URL client_id is fetched and checked (client_id = URL, redire
     CHECK(std::holds_alternative<std::string>(
         validate_cimd(url, std::string(kMaxCimdBytes + 1, ' '))));
 }
+
+TEST_CASE("google mode: opaque tokens, tokeninfo for live tokens only, revoke ends a grant") {
+    int64_t clock = 1'700'000'000;
+    EmulatorOptions o;
+    o.key_factory = pooled_key;
+    o.clock = [&] { return clock; };
+    o.token_lifetime_s = 300;
+    o.mode = UpstreamMode::Google;
+    o.fixed_clients = {{"g-client", "g-secret", {kRedirect}}};
+    AuthorizationServer as(o, "http://127.0.0.1:9100");
+    const json meta = json::parse(as.authorization_server_metadata().body);
+    CHECK(meta["revocation_endpoint"] == "http://127.0.0.1:9100/oauth2/revoke");
+    CHECK_FALSE(meta.contains("registration_endpoint"));
+    auto sign_in = [&] {
+        Reply r = as.authorize({{"response_type", "code"}, {"client_id", "g-client"}, {"redirect_uri", kRedirect},
+                                {"code_challenge", s256(kVerifier)}, {"code_challenge_method", "S256"},
+                                {"scope", "openid email"}});
+        REQUIRE(r.status == 302);
+        std::string code;
+        for (auto &[k, v] : Poco::URI(*r.header("Location")).getQueryParameters())
+            if (k == "code") code = v;
+        Reply t = as.token({{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", kRedirect},
+                            {"code_verifier", kVerifier}, {"client_id", "g-client"}, {"client_secret", "g-secret"}},
+                           "");
+        REQUIRE(t.status == 200);
+        return json::parse(t.body);
+    };
+    const json t = sign_in();
+    const std::string at = t["access_token"];
+    CHECK(at.rfind("ya29.", 0) == 0);
+    CHECK(t.contains("id_token")); // still OIDC
+    Reply info = as.tokeninfo({{"access_token", at}});
+    REQUIRE(info.status == 200);
+    const json i = json::parse(info.body);
+    CHECK(i["audience"] == "g-client");
+    CHECK(i["scope"] == "openid email");
+    CHECK(i["expires_in"] == 300);
+    CHECK(as.tokeninfo({{"access_token", at + "x"}}).status == 400);
+    CHECK(as.tokeninfo({}).status == 400);
+    // Revoking the refresh token ends the grant's access token too; a second revoke is refused.
+    CHECK(as.revoke({{"token", t["refresh_token"].get<std::string>()}}).status == 200);
+    CHECK(as.tokeninfo({{"access_token", at}}).status == 400);
+    CHECK(as.revoke({{"token", t["refresh_token"].get<std::string>()}}).status == 400);
+    // Revoking an access token alone.
+    const std::string at2 = sign_in()["access_token"];
+    CHECK(as.revoke({{"token", at2}}).status == 200);
+    CHECK(as.userinfo("Bearer " + at2).status == 401);
+    CHECK(as.stats()["revocations"] == 2);
+    clock += 301;
+    CHECK(as.tokeninfo({{"access_token", sign_in()["access_token"].get<std::string>()}}).status == 200);
+}

@@ -64,6 +64,29 @@ TEST_CASE("FastMCP's own path of OIDCProxy (outside its providers package) names
     CHECK(resolve("fastmcp.server.auth.providers.oidc_proxy.OIDCProxy", d.path()).module_path == d.b + "/oidc_proxy.so");
 }
 
+TEST_CASE("FastMCP's WorkOSProvider (same Python module as AuthKitProvider) names workos_connect.so") {
+    Dirs d;
+    Dirs::touch(d.a + "/workos.so");
+    Dirs::touch(d.b + "/workos_connect.so");
+    Resolved r = resolve("fastmcp.server.auth.providers.workos.WorkOSProvider", d.path());
+    CHECK(r.module_path == d.b + "/workos_connect.so");
+    CHECK(r.class_name == "WorkOSProvider");
+    // AuthKitProvider still comes from workos.so, and the module's own name works too.
+    CHECK(resolve("fastmcp.server.auth.providers.workos.AuthKitProvider", d.path()).module_path == d.a + "/workos.so");
+    CHECK(resolve("workos_connect:WorkOSProvider", d.path()).module_path == d.b + "/workos_connect.so");
+    // Without the module installed, the error names the module that was looked for.
+    Dirs without;
+    const LoadError e = error_of("fastmcp.server.auth.providers.workos.WorkOSProvider", without.path());
+    CHECK(std::string(e.what()).find("workos_connect.so") != std::string::npos);
+}
+
+TEST_CASE("fastmcp_name gives FastMCP's own name back, aliases included") {
+    CHECK(fastmcp_name("workos_connect", "WorkOSProvider") == "fastmcp.server.auth.providers.workos.WorkOSProvider");
+    CHECK(fastmcp_name("oidc_proxy", "OIDCProxy") == "fastmcp.server.auth.oidc_proxy.OIDCProxy");
+    CHECK(fastmcp_name("workos", "AuthKitProvider") == "fastmcp.server.auth.providers.workos.AuthKitProvider");
+    CHECK(fastmcp_name("google", "GoogleProvider") == "fastmcp.server.auth.providers.google.GoogleProvider");
+}
+
 TEST_CASE("module:Class and module.Class on the search path") {
     Dirs d;
     CHECK(resolve("jwt:JWTVerifier", d.path()).module_path == d.b + "/jwt.so");

@@ -15,9 +15,6 @@ using oauth_proxy::Form;
 
 namespace {
 
-const std::string kBase = "http://localhost:8000";
-const std::string kResource = kBase + "/mcp";
-const std::string kClientRedirect = "http://127.0.0.1:33418/callback";
 const std::string kUpstreamToken = "gho_user_token_1";
 
 // GitHub-like: the proxy's fixed client, codes bound to the proxy's PKCE challenge.
@@ -172,8 +169,6 @@ struct Fixture {
         return post_form("/token", {{"grant_type", "refresh_token"}, {"client_id", client_id}, {"refresh_token", rt}});
     }
 };
-
-const std::string kVerifier = "verifier-0123456789-0123456789-0123456789-abcdef";
 
 } // namespace
 

@@ -18,6 +18,12 @@
 
 namespace fastmcp::testing {
 
+// The proxy under test and its MCP client, as every proxy test sees them.
+inline const std::string kBase = "http://localhost:8000";
+inline const std::string kResource = kBase + "/mcp";
+inline const std::string kClientRedirect = "http://127.0.0.1:33418/callback";
+inline const std::string kVerifier = "verifier-0123456789-0123456789-0123456789-abcdef";
+
 class ProxyHost {
 public:
     using Handler = std::function<plugin::HttpResponse(const plugin::HttpRequest &)>;
@@ -26,7 +32,11 @@ public:
     ProxyHost() {
         api_.struct_size = sizeof api_;
         api_.ctx = this;
-        api_.log = [](void *, int, const char *, size_t) {};
+        api_.log = [](void *ctx, int, const char *msg, size_t n) {
+            auto *self = static_cast<ProxyHost *>(ctx);
+            std::lock_guard lock(self->log_mutex_);
+            self->logs_ += std::string(msg, n) + "\n";
+        };
         api_.now_ms = [](void *ctx) -> int64_t { return static_cast<ProxyHost *>(ctx)->now_ms.load(); };
         api_.http_fetch = [](void *ctx, const fastmcp_http_request *req, fastmcp_http_response_fn fn, void *user) {
             auto *self = static_cast<ProxyHost *>(ctx);
@@ -56,11 +66,19 @@ public:
     plugin::Host host() const { return plugin::Host(&api_); }
     int64_t now_s() const { return now_ms.load() / 1000; }
 
+    // Everything the proxy logged (tests assert no token ever appears in it).
+    std::string logs() const {
+        std::lock_guard lock(log_mutex_);
+        return logs_;
+    }
+
     Handler handler;
     std::atomic<int64_t> now_ms{kStartMs};
     std::atomic<int> fetches{0};
 
 private:
+    mutable std::mutex log_mutex_;
+    std::string logs_;
     fastmcp_host_api api_{};
     std::string mcp_path_ = "/mcp";
     std::string bind_ = "127.0.0.1";

@@ -12,6 +12,22 @@ inline constexpr const char *kServerAuthVariable = "FASTMCP_SERVER_AUTH";
 inline constexpr const char *kProviderPathVariable = "FASTMCP_PROVIDER_PATH";
 inline constexpr const char *kFastMcpPrefix = "fastmcp.server.auth.providers.";
 
+// FastMCP names whose Python module differs from ours: OIDCProxy lives outside FastMCP's providers
+// package, and WorkOSProvider (an OAuth proxy) shares FastMCP's workos module with AuthKitProvider
+// but is its own module here, so that workos.so does not carry the proxy core.
+struct FastMcpAlias {
+    const char *fastmcp_name;
+    const char *module;
+    const char *class_name;
+};
+inline constexpr FastMcpAlias kFastMcpAliases[] = {
+    {"fastmcp.server.auth.oidc_proxy.OIDCProxy", "oidc_proxy", "OIDCProxy"},
+    {"fastmcp.server.auth.providers.workos.WorkOSProvider", "workos_connect", "WorkOSProvider"},
+};
+
+// The name FastMCP gives a provider class of one of our modules (what `fastmcp providers` shows).
+std::string fastmcp_name(const std::string &module, const std::string &class_name);
+
 // FASTMCP_PROVIDER_PATH (colon-separated, empty entries skipped), then the install's providers
 // directory: dirname(/proc/self/exe)/../lib/fastmcp/providers.
 std::vector<std::string> default_search_path(const env::Environment &env);

@@ -5,9 +5,7 @@
 #pragma once
 
 #include "fastmcp/oauth_proxy/upstream.hpp"
-
-#include <mutex>
-#include <unordered_map>
+#include "fastmcp/oauth_proxy/validity_cache.hpp"
 
 namespace fastmcp::oauth_proxy {
 
@@ -35,9 +33,7 @@ private:
     plugin::Host host_;
     GitHubEndpoints endpoints_;
     UpstreamClient client_;
-    int64_t check_ttl_;
-    std::mutex mutex_;
-    std::unordered_map<std::string, int64_t> checked_; // sha256(token) -> valid until (s)
+    ValidityCache checked_;
 };
 
 } // namespace fastmcp::oauth_proxy

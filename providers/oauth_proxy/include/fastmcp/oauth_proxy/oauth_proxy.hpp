@@ -26,6 +26,7 @@
 #pragma once
 
 #include "fastmcp/jwt/token_cache.hpp"
+#include "fastmcp/oauth_proxy/client_metadata_documents.hpp"
 #include "fastmcp/oauth_proxy/form.hpp"
 #include "fastmcp/oauth_proxy/proxy_tokens.hpp"
 #include "fastmcp/oauth_proxy/redirect_policy.hpp"
@@ -59,6 +60,8 @@ struct ProxyOptions {
     // within it (on this replica at once).
     int64_t token_cache_ttl_ms = 30'000;
     size_t token_cache_entries = 10'000;
+    // Client ID Metadata Documents (client_id = https URL); see client_metadata_documents.hpp.
+    CimdOptions cimd;
 };
 
 class OAuthProxy : public plugin::Provider {
@@ -76,6 +79,7 @@ public:
     const std::string &resource() const { return resource_; }
     const ProxyOptions &options() const { return options_; }
     StateStore &store() { return *store_; }
+    ClientMetadataDocuments &client_documents() { return cimd_; }
 
 private:
     struct Client;
@@ -96,7 +100,9 @@ private:
     void serve_revoke(const plugin::RouteRequest &req, plugin::RouteResponse &out);
 
     // Helpers.
-    std::optional<Client> find_client(const std::string &client_id);
+    // A registered client, or the client a metadata document describes (`cimd_refusal` says why a
+    // document was refused, when the id named one).
+    std::optional<Client> find_client(const std::string &client_id, CimdResult *cimd_refusal = nullptr);
     // Client authentication at /token and /revoke: nullopt (and `out` answered) on failure.
     std::optional<Client> authenticate_client(const plugin::RouteRequest &req, const Form &form,
                                               plugin::RouteResponse &out);
@@ -113,6 +119,9 @@ private:
                         const std::vector<std::string> &scopes, const std::string &upstream_key,
                         int64_t upstream_expires_at);
     bool resource_ok(const std::string &resource) const;
+    // Best-effort RFC 7009 call to the upstream for a grant a client revoked (`upstream_record` is
+    // the stored upstream_tokens JSON). Never logs the token.
+    void revoke_upstream_grant(const std::string &upstream_record);
 
     plugin::Host host_;
     ProxyOptions options_;
@@ -125,7 +134,9 @@ private:
     std::string cookie_key_; // HMAC key binding consent cookies
     bool secure_cookies_ = false;
     jwt::TokenCache cache_;
+    ClientMetadataDocuments cimd_;
     std::atomic<uint64_t> revocations_{0}; // bumps invalidate this replica's verified-token cache
+    std::atomic<uint64_t> upstream_revocations_{0}; // calls made to the upstream's revocation endpoint
 };
 
 } // namespace fastmcp::oauth_proxy

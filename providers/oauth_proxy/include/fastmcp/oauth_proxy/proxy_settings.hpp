@@ -12,7 +12,7 @@
 
 namespace fastmcp::oauth_proxy {
 
-constexpr std::array<fastmcp_setting_field, 11> proxy_common_fields(const char *client_id_help,
+constexpr std::array<fastmcp_setting_field, 12> proxy_common_fields(const char *client_id_help,
                                                                     const char *scopes_example) {
     return {
         plugin::field("CLIENT_ID", FASTMCP_FIELD_STRING, FASTMCP_FIELD_REQUIRED, nullptr, client_id_help,
@@ -45,6 +45,10 @@ constexpr std::array<fastmcp_setting_field, 11> proxy_common_fields(const char *
                       nullptr),
         plugin::field("HTTP_TIMEOUT", FASTMCP_FIELD_DURATION, 0, "10",
                       "Timeout for each request to the upstream identity provider", "10s"),
+        plugin::field("CIMD_ALLOW_HTTP_LOOPBACK", FASTMCP_FIELD_BOOL, 0, "false",
+                      "Accept http:// Client ID Metadata Document URLs on loopback hosts (development and "
+                      "tests only: it lets clients make the server fetch its own loopback services)",
+                      "false"),
     };
 }
 
@@ -60,5 +64,24 @@ ProxySettings read_proxy_settings(std::string_view settings_json, const std::str
 
 // open_state_store() with errors turned into plugin::ConfigError naming STORAGE.
 std::shared_ptr<StateStore> open_proxy_store(const ProxySettings &settings, const std::string &env_prefix);
+
+// What a proxy module makes of its settings: the common ones, its upstream, the opened store.
+struct ProxyParts {
+    ProxySettings settings;
+    std::unique_ptr<Upstream> upstream;
+    std::shared_ptr<StateStore> store;
+};
+
+// A proxy module's provider class: `Read` turns the settings JSON into the parts (throwing
+// plugin::ConfigError), then the proxy is built from them. One instantiation per module.
+template <ProxyParts (*Read)(plugin::Host, std::string_view)>
+class ProxyProvider final : public OAuthProxy {
+public:
+    ProxyProvider(plugin::Host host, std::string_view json) : ProxyProvider(host, Read(host, json)) {}
+
+private:
+    ProxyProvider(plugin::Host host, ProxyParts p)
+        : OAuthProxy(host, p.settings.options, p.settings.client, std::move(p.upstream), std::move(p.store)) {}
+};
 
 } // namespace fastmcp::oauth_proxy

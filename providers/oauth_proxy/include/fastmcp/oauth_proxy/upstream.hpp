@@ -87,6 +87,13 @@ UpstreamGrant refresh_grant(const plugin::Host &host, const UpstreamClient &clie
                             const std::string &token_endpoint, const std::string &refresh_token,
                             int64_t now_seconds);
 
+// RFC 7009 revocation of an upstream token at `revocation_endpoint`, as `client`: best effort
+// (bounded by the client's timeout and at most 5 s). Returns the upstream's HTTP status (0 when
+// unreachable); never throws and never puts the token into a message.
+int revoke_upstream_token(const plugin::Host &host, const UpstreamClient &client,
+                          const std::string &revocation_endpoint, const std::string &token,
+                          const std::string &token_type_hint);
+
 // A token endpoint's answer (JSON, or the form encoding GitHub uses without Accept).
 UpstreamGrant parse_token_response(const plugin::HttpResponse &response, int64_t now_seconds);
 
