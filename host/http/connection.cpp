@@ -252,11 +252,17 @@ void Connection::start() {
 void Connection::wait_readable() {
     if (reading_wait_ || state_ == State::Closed) return;
     reading_wait_ = true;
-    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code &ec) {
-                           self->reading_wait_ = false;
-                           if (!ec && self->state_ != State::Closed) self->on_readable();
-                       });
+    // A one-byte MSG_PEEK receive rather than async_wait(wait_read): Asio starts a wait with an
+    // epoll_ctl(MOD) every time (a system call per request), while a receive is first tried at
+    // once and otherwise queued on the edge-triggered registration. The byte stays in the socket
+    // for on_readable(); EOF and errors also go there, whose own receive sees them.
+    socket_.async_receive(
+        boost::asio::buffer(&peek_byte_, 1), boost::asio::ip::tcp::socket::message_peek,
+        [self = shared_from_this()](const boost::system::error_code &ec, size_t) {
+            self->reading_wait_ = false;
+            if (ec != boost::asio::error::operation_aborted && self->state_ != State::Closed)
+                self->on_readable();
+        });
 }
 
 void Connection::wait_writable() {
@@ -338,7 +344,7 @@ void Connection::dispatch(const RequestHead &head) {
     set_deadline(INT64_MAX);
     auto &response = exchange_->response_;
     const auto &request = exchange_->request_;
-    response.set("Date", http_date_now());
+    response.add_fixed("Date", http_date_now());
     response.setVersion(request.getVersion());
     response.setKeepAlive(exchange_->may_keep_alive() && request.getKeepAlive());
     auto exchange = exchange_; // the handler may finish (and drop exchange_) before it returns

@@ -197,7 +197,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool shrink_pending_ = false; // idle: give the read buffer back at the next tick
     size_t lingered_bytes_ = 0;
     int served_ = 0;
-    bool reading_wait_ = false; // an async_wait for readability is pending
+    bool reading_wait_ = false; // a peek for readability is pending (wait_readable)
+    char peek_byte_ = 0;        // its one-byte buffer (the byte stays in the socket)
     bool writing_wait_ = false; // an async_wait for writability is pending
     bool close_after_write_ = false;
     std::string out_; // bytes not yet sent
