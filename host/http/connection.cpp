@@ -252,17 +252,14 @@ void Connection::start() {
 void Connection::wait_readable() {
     if (reading_wait_ || state_ == State::Closed) return;
     reading_wait_ = true;
-    // A one-byte MSG_PEEK receive rather than async_wait(wait_read): Asio starts a wait with an
-    // epoll_ctl(MOD) every time (a system call per request), while a receive is first tried at
-    // once and otherwise queued on the edge-triggered registration. The byte stays in the socket
-    // for on_readable(); EOF and errors also go there, whose own receive sees them.
-    socket_.async_receive(
-        boost::asio::buffer(&peek_byte_, 1), boost::asio::ip::tcp::socket::message_peek,
-        [self = shared_from_this()](const boost::system::error_code &ec, size_t) {
-            self->reading_wait_ = false;
-            if (ec != boost::asio::error::operation_aborted && self->state_ != State::Closed)
-                self->on_readable();
-        });
+    // async_wait costs an epoll_ctl per request (Asio re-arms the edge-triggered registration).
+    // A one-byte MSG_PEEK async_receive instead was tried: it trades that call for two receives
+    // (the speculative one finds nothing, the peek on wake-up), no fewer system calls.
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code &ec) {
+                           self->reading_wait_ = false;
+                           if (!ec && self->state_ != State::Closed) self->on_readable();
+                       });
 }
 
 void Connection::wait_writable() {

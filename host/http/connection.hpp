@@ -182,7 +182,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void close();
     void stream_send(std::string bytes);
     void stream_end();
-    void set_deadline(int64_t ms) { deadline_ms_ = ms; }
+    void set_deadline(int64_t ms) {
+        deadline_ms_ = ms;
+        loop_.note_deadline(ms);
+    }
 
     EventLoop &loop_;
     boost::asio::ip::tcp::socket socket_;
@@ -197,8 +200,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool shrink_pending_ = false; // idle: give the read buffer back at the next tick
     size_t lingered_bytes_ = 0;
     int served_ = 0;
-    bool reading_wait_ = false; // a peek for readability is pending (wait_readable)
-    char peek_byte_ = 0;        // its one-byte buffer (the byte stays in the socket)
+    bool reading_wait_ = false; // an async_wait for readability is pending
     bool writing_wait_ = false; // an async_wait for writability is pending
     bool close_after_write_ = false;
     std::string out_; // bytes not yet sent

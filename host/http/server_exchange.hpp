@@ -87,6 +87,7 @@ class ParsedRequest : public Poco::Net::HTTPServerRequest {
     ParsedRequest(const RequestHead &head, BufferedResponse &response,
                   const Poco::Net::SocketAddress &client, const Poco::Net::SocketAddress &server,
                   const Poco::Net::HTTPServerParams &params);
+    ~ParsedRequest() override;
     ParsedRequest(const ParsedRequest &) = delete;
     ParsedRequest &operator=(const ParsedRequest &) = delete;
 
