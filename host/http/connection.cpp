@@ -2,6 +2,7 @@
 
 #include "../auth/verify_watchdog.hpp"
 #include "blocking_pool.hpp"
+#include "recycling_allocator.hpp"
 
 #include <boost/asio/post.hpp>
 
@@ -334,7 +335,8 @@ void Connection::process_input() {
 }
 
 void Connection::dispatch(const RequestHead &head) {
-    exchange_ = std::make_shared<HttpExchange>(shared_from_this(), head);
+    exchange_ = std::allocate_shared<HttpExchange>(RecyclingAllocator<HttpExchange>(),
+                                                   shared_from_this(), head);
     reader_.consume_head(); // `head` views the buffer: not used past this point
     reader_.begin_body(exchange_->request_.framing(), exchange_->request_.declared_length());
     state_ = State::Handling;
