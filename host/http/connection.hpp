@@ -182,7 +182,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void close();
     void stream_send(std::string bytes);
     void stream_end();
-    void set_deadline(int64_t ms) { deadline_ms_ = ms; }
+    void set_deadline(int64_t ms) {
+        deadline_ms_ = ms;
+        loop_.note_deadline(ms);
+    }
 
     EventLoop &loop_;
     boost::asio::ip::tcp::socket socket_;

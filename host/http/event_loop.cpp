@@ -59,12 +59,22 @@ void EventLoop::for_each(std::function<void(Connection &)> f) {
 
 void EventLoop::tick() {
     const int64_t now = now_ms();
-    // Only connections with something due are touched: 10,000 idle ones cost a compare each.
-    std::vector<std::shared_ptr<Connection>> due;
-    for (Connection *c : live_)
-        if (c->next_deadline_ms() <= now) due.push_back(c->shared_from_this());
-    for (auto &c : due)
-        c->on_tick(now);
+    // Only connections with something due are touched, and the walk over all of them (a cache miss
+    // each: 10,000 idle ones cost the busy ones measurably at ten walks a second) happens only
+    // when the earliest deadline noted is due.
+    if (now >= earliest_deadline_ms_) {
+        earliest_deadline_ms_ = INT64_MAX;
+        std::vector<std::shared_ptr<Connection>> due;
+        for (Connection *c : live_) {
+            const int64_t deadline = c->next_deadline_ms();
+            if (deadline <= now)
+                due.push_back(c->shared_from_this());
+            else
+                note_deadline(deadline);
+        }
+        for (auto &c : due)
+            c->on_tick(now); // a new deadline of theirs is noted through set_deadline
+    }
     timer_.expires_after(std::chrono::milliseconds(100));
     timer_.async_wait([this](const boost::system::error_code &ec) {
         if (!ec) tick();

@@ -34,6 +34,11 @@ class EventLoop {
     void attach(Connection *c);
     void detach(Connection *c);
     size_t connections() const { return count_.load(std::memory_order_relaxed); }
+    // Loop thread only: a connection's next deadline is now `ms` (the tick skips its scan of
+    // every connection while nothing is due).
+    void note_deadline(int64_t ms) {
+        if (ms < earliest_deadline_ms_) earliest_deadline_ms_ = ms;
+    }
     // Applies `f` to every connection on the loop thread (drain, close idle).
     void for_each(std::function<void(Connection &)> f);
 
@@ -45,6 +50,7 @@ class EventLoop {
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
     boost::asio::steady_timer timer_;
     std::unordered_set<Connection *> live_;
+    int64_t earliest_deadline_ms_ = 0; // no connection's deadline is before this
     std::atomic<size_t> count_{0};
     std::atomic<std::thread::id> thread_id_{};
     std::thread thread_;

@@ -94,11 +94,13 @@ struct McpHttpHandler::Call {
         const size_t q = target.find('?');
         path = target.substr(0, q);
         if (q != std::string_view::npos) query = target.substr(q + 1);
-        request_id = ops::request_id_for(request.get("X-Request-Id", ""));
+        request_id = ops::request_id_for(std::string(request.field("X-Request-Id")));
     }
 
     const AuthBackend *backend() const { return auth ? auth->backend.get() : nullptr; }
-    void header(const std::string &name, const std::string &value) { response.set(name, value); }
+    void header(const std::string &name, const std::string &value) {
+        response.set_field(name, value);
+    }
     // The answer; any thread. Logs the access line and hands the response to the loop.
     void send(int code, std::string_view content_type, std::string_view body) {
         status = code;
@@ -155,18 +157,20 @@ void McpHttpHandler::handle(const std::shared_ptr<HttpExchange> &exchange) {
 
 void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
     ParsedRequest &req = x->request;
-    x->header("Access-Control-Allow-Origin", "*");
-    x->header("Access-Control-Expose-Headers", kExposeHeaders);
-    x->header("X-Request-Id", x->request_id);
+    x->response.add_fixed("Access-Control-Allow-Origin", "*");
+    x->response.add_fixed("Access-Control-Expose-Headers", kExposeHeaders);
+    x->response.add_fixed("X-Request-Id", x->request_id);
 
     if (config_.loopback_guard) {
-        if (!is_loopback_host_header(req.get("Host", ""))) { // HTTP/1.0 may omit it
+        if (!is_loopback_host_header(std::string(req.field("Host")))) { // HTTP/1.0 may omit it
             x->close_after();
             return x->send(403, "application/json",
                            json_error("forbidden", "Host header is not a loopback name"));
         }
-        auto origin = req.find("Origin");
-        if (origin != req.end() && !is_loopback_origin(origin->second)) {
+        const auto &fields = req.fields();
+        auto origin = std::find_if(fields.begin(), fields.end(),
+                                   [](const auto &f) { return iequals_ascii(f.first, "Origin"); });
+        if (origin != fields.end() && !is_loopback_origin(std::string(origin->second))) {
             x->close_after();
             return x->send(403, "application/json",
                            json_error("forbidden", "Origin is not allowed"));
@@ -244,7 +248,7 @@ void McpHttpHandler::run_provider_route(const std::shared_ptr<Call> &x) {
         rr.path = x->path;
         rr.query = x->query;
         rr.body = x->request.body();
-        for (const auto &[name, value] : x->request)
+        for (const auto &[name, value] : x->request.fields())
             rr.headers.emplace_back(name, value);
         auto answer = x->backend()->handle_route(rr);
         if (!answer) {
@@ -279,9 +283,8 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
             invalid_request(metadata, "access tokens in the query string are not accepted"));
 
     std::vector<std::string_view> values;
-    for (auto it = x->request.find("Authorization");
-         it != x->request.end() && Poco::icompare(it->first, "Authorization") == 0; ++it)
-        values.emplace_back(it->second);
+    for (const auto &[name, value] : x->request.fields())
+        if (iequals_ascii(name, "Authorization")) values.emplace_back(value);
     BearerExtraction bearer = extract_bearer(values);
     switch (bearer.kind) {
     case BearerExtraction::Kind::Missing:
@@ -383,14 +386,14 @@ void McpHttpHandler::serve_mcp(const std::shared_ptr<Call> &x) {
 }
 
 void McpHttpHandler::serve_mcp_post(const std::shared_ptr<Call> &x) {
-    x->protocol_version = x->request.get("MCP-Protocol-Version", "");
+    x->protocol_version = x->request.field("MCP-Protocol-Version");
     if (!x->protocol_version.empty() && !is_supported_protocol_version(x->protocol_version)) {
         x->close_after();
         return x->send(400, "application/json",
                        jsonrpc_error(nullptr, kInvalidRequest,
                                      "Bad Request: unsupported MCP-Protocol-Version"));
     }
-    const std::string &content_type = x->request.getContentType();
+    const std::string content_type = x->request.getContentType();
     if (!content_type.empty() &&
         Poco::icompare(content_type.substr(0, 16), "application/json") != 0) {
         x->close_after();
@@ -471,7 +474,7 @@ class SessionChannel final : public RequestChannel {
 } // namespace
 
 std::shared_ptr<Session> McpHttpHandler::session_of(const std::shared_ptr<Call> &x) {
-    const std::string id = x->request.get("Mcp-Session-Id", "");
+    const std::string id(x->request.field("Mcp-Session-Id"));
     if (id.empty()) {
         x->send(400, "application/json",
                 jsonrpc_error(nullptr, kInvalidRequest,
@@ -508,9 +511,9 @@ void McpHttpHandler::proceed(const std::shared_ptr<Call> &x, ParsedBody parsed) 
             return reject_scope(x, *needed);
     if (parsed.nonblocking && config_.inline_work) return execute_json(x, std::move(parsed));
     // Work that may take time answers with a stream in stateful mode, so the client can resume it.
-    const std::string accept = x->request.get("Accept", "");
+    const std::string_view accept = x->request.field("Accept");
     if (x->session && !parsed.reply && is_request(parsed.doc) &&
-        accept.find("text/event-stream") != std::string::npos)
+        accept.find("text/event-stream") != std::string_view::npos)
         return execute_streamed(x, std::move(parsed));
     auto shared = std::make_shared<ParsedBody>(std::move(parsed));
     if (!x->exchange->run_blocking([this, x, shared] { execute_json(x, std::move(*shared)); })) {
@@ -578,7 +581,7 @@ void McpHttpHandler::execute_streamed(const std::shared_ptr<Call> &x, ParsedBody
 }
 
 void McpHttpHandler::serve_mcp_get(const std::shared_ptr<Call> &x) {
-    if (x->request.get("Accept", "").find("text/event-stream") == std::string::npos) {
+    if (x->request.field("Accept").find("text/event-stream") == std::string_view::npos) {
         x->close_after();
         return x->send(
             406, "application/json",
@@ -587,7 +590,7 @@ void McpHttpHandler::serve_mcp_get(const std::shared_ptr<Call> &x) {
     auto session = session_of(x);
     if (!session) return;
     uint64_t last_event = 0;
-    const std::string last = x->request.get("Last-Event-ID", "");
+    const std::string last(x->request.field("Last-Event-ID"));
     if (!last.empty()) {
         char *end = nullptr;
         last_event = std::strtoull(last.c_str(), &end, 10);
@@ -609,7 +612,7 @@ void McpHttpHandler::serve_mcp_get(const std::shared_ptr<Call> &x) {
 }
 
 void McpHttpHandler::serve_mcp_delete(const std::shared_ptr<Call> &x) {
-    const std::string id = x->request.get("Mcp-Session-Id", "");
+    const std::string id(x->request.field("Mcp-Session-Id"));
     if (id.empty()) {
         x->close_after();
         return x->send(400, "application/json",
@@ -638,7 +641,7 @@ void McpHttpHandler::serve_auth_complete(const std::shared_ptr<Call> &x) {
                               {"expires_at", token.expires_at},
                               {"issuer", token.issuer.empty() ? info.issuer : token.issuer},
                               {"resource", info.resource}};
-        if (prefers_html(x->request.get("Accept", ""))) {
+        if (prefers_html(std::string(x->request.field("Accept")))) {
             std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Signed "
                                "in</title></head><body>"
                                "<h1>Authentication complete</h1><p>Signed in as <strong>" +

@@ -436,9 +436,17 @@ std::string Dispatcher::call_tool(const json &params, const json &id) const {
         else if (result.content.empty())
             result.add_text(json_text(result.structured)); // for clients that read only content
     }
-    json out = {{"content", std::move(result.content)}, {"isError", result.is_error}};
-    if (!result.structured.is_null()) out["structuredContent"] = std::move(result.structured);
-    return result_message(id, json_text(out));
+    // Written out rather than built as a tree: the same text (an object's keys come out sorted:
+    // content, isError, structuredContent) without an object, its map and a copy of the content.
+    std::string out = R"({"content":)";
+    out += json_text(result.content);
+    out += result.is_error ? R"(,"isError":true)" : R"(,"isError":false)";
+    if (!result.structured.is_null()) {
+        out += R"(,"structuredContent":)";
+        out += json_text(result.structured);
+    }
+    out += '}';
+    return result_message(id, out);
 }
 
 void Dispatcher::on_notification(std::string_view method, const json &params) const {
