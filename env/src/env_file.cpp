@@ -13,9 +13,11 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+std::string_view trim_space_tab(std::string_view s) {
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -28,13 +30,13 @@ struct LineError {
 
 // After a closing quote only blanks or a `# comment` may follow.
 void expect_end(std::string_view rest) {
-    rest = trim(rest);
+    rest = trim_space_tab(rest);
     if (!rest.empty() && rest.front() != '#')
         throw LineError{"unexpected text after the closing quote: '" + std::string(rest) + "'"};
 }
 
 std::string parse_value(std::string_view raw) {
-    std::string_view v = trim(raw);
+    std::string_view v = trim_space_tab(raw);
     if (v.empty()) return {};
     if (v.front() == '\'') {
         size_t close = v.find('\'', 1);
@@ -53,10 +55,18 @@ std::string parse_value(std::string_view raw) {
             if (c == '\\' && i + 1 < v.size()) {
                 char n = v[++i];
                 switch (n) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
                 default: // unknown escapes stay as written
                     out += '\\';
                     out += n;
@@ -70,7 +80,7 @@ std::string parse_value(std::string_view raw) {
     // Unquoted: a '#' that follows a blank starts a comment; one inside a word is kept.
     for (size_t i = 1; i < v.size(); ++i)
         if (v[i] == '#' && is_space(v[i - 1])) {
-            v = trim(v.substr(0, i));
+            v = trim_space_tab(v.substr(0, i));
             break;
         }
     // `KEY= # note` is empty; `KEY=#x` is the value "#x" (no blank before the '#').
@@ -93,17 +103,19 @@ EnvFile parse_env_text(std::string_view text, const std::string &path) {
         pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        std::string_view s = trim(line);
+        std::string_view s = trim_space_tab(line);
         if (s.empty() || s.front() == '#') continue;
         try {
-            if (s.substr(0, 6) == "export" && s.size() > 6 && is_space(s[6])) s = trim(s.substr(7));
+            if (s.substr(0, 6) == "export" && s.size() > 6 && is_space(s[6]))
+                s = trim_space_tab(s.substr(7));
             size_t eq = s.find('=');
             if (eq == std::string_view::npos)
                 throw LineError{"expected NAME=value, found '" + std::string(s) + "'"};
-            std::string_view name = trim(s.substr(0, eq));
+            std::string_view name = trim_space_tab(s.substr(0, eq));
             if (name.empty()) throw LineError{"missing variable name before '='"};
             bool ok = is_name_start(name.front());
-            for (char c : name) ok = ok && is_name_char(c);
+            for (char c : name)
+                ok = ok && is_name_char(c);
             if (!ok)
                 throw LineError{"invalid variable name '" + std::string(name) +
                                 "' (letters, digits and _ only, not starting with a digit)"};

@@ -3,8 +3,7 @@
 #include "fastmcp/env/error.hpp"
 
 #include <sys/stat.h>
-
-extern char **environ;
+#include <unistd.h> // environ
 
 namespace fastmcp::env {
 
@@ -40,7 +39,8 @@ Environment Environment::load(const char *const *environ_block,
         path = kDefaultEnvFile;
         named = false;
     }
-    if (named && path.empty()) throw EnvError(why + ": is set but empty; name a .env file or unset it");
+    if (named && path.empty())
+        throw EnvError(why + ": is set but empty; name a .env file or unset it");
     std::optional<EnvFile> file;
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
@@ -73,7 +73,8 @@ std::vector<Variable> Environment::with_prefix(std::string_view prefix) const {
     for (const auto &[name, value] : process_)
         if (starts(name)) merged[name] = Variable{name, value, {}, 0};
     std::vector<Variable> out;
-    for (auto &[name, v] : merged) out.push_back(std::move(v));
+    for (auto &[name, v] : merged)
+        out.push_back(std::move(v));
     return out;
 }
 

@@ -12,19 +12,24 @@ namespace {
 
 // Read by the signal handler: plain pointers in initial-exec/local-exec TLS of the executable are
 // async-signal-safe to read.
-thread_local const char *t_label = nullptr;
-thread_local const char *t_call = nullptr;
+thread_local const char *t_fault_label = nullptr;
+thread_local const char *t_fault_call = nullptr;
 
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
 struct sigaction g_previous[NSIG];
 
 const char *signal_name(int sig) {
     switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGBUS: return "SIGBUS";
-    case SIGILL: return "SIGILL";
-    case SIGFPE: return "SIGFPE";
-    case SIGABRT: return "SIGABRT";
+    case SIGSEGV:
+        return "SIGSEGV";
+    case SIGBUS:
+        return "SIGBUS";
+    case SIGILL:
+        return "SIGILL";
+    case SIGFPE:
+        return "SIGFPE";
+    case SIGABRT:
+        return "SIGABRT";
     }
     return "fatal signal";
 }
@@ -43,11 +48,11 @@ void on_fatal_signal(int sig, siginfo_t *info, void *) {
     const int saved_errno = errno;
     put("fastmcp: FATAL: ");
     put(signal_name(sig));
-    if (t_label) {
+    if (t_fault_label) {
         put(" inside auth provider ");
-        put(t_label);
+        put(t_fault_label);
         put(" ");
-        put(t_call ? t_call : "call");
+        put(t_fault_call ? t_fault_call : "call");
         put("(); the server stops so that its supervisor can restart it\n");
     } else {
         put(" (not inside an auth provider call); the server stops\n");
@@ -76,14 +81,14 @@ void install_provider_fault_reporter() {
 }
 
 ProviderCallMarker::ProviderCallMarker(const std::string &label, const char *call)
-    : previous_label_(t_label), previous_call_(t_call) {
-    t_label = label.c_str();
-    t_call = call;
+    : previous_label_(t_fault_label), previous_call_(t_fault_call) {
+    t_fault_label = label.c_str();
+    t_fault_call = call;
 }
 
 ProviderCallMarker::~ProviderCallMarker() {
-    t_label = previous_label_;
-    t_call = previous_call_;
+    t_fault_label = previous_label_;
+    t_fault_call = previous_call_;
 }
 
 } // namespace fastmcp::host

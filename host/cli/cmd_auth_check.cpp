@@ -5,6 +5,7 @@
 // and its signature are never printed.
 // Exit codes: 0 valid, 1 rejected, 2 usage or configuration error.
 #include "commands.hpp"
+#include "provider_log.hpp"
 
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/field_value.hpp"
@@ -26,66 +27,65 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kUsage =
-    "usage: fastmcp auth check --token <JWT|@file|-> [--env-file FILE] [--json] [--timeout SECONDS]\n"
+constexpr const char *kCheckUsage =
+    "usage: fastmcp auth check --token <JWT|@file|-> [--env-file FILE] [--json] [--timeout "
+    "SECONDS]\n"
     "  --token JWT    the token itself; @file reads it from a file, - from standard input\n"
     "  --timeout S    how long to wait for the provider to be ready (default 10)\n";
 
-struct Options {
+struct CheckOptions {
     std::optional<std::string> token_arg;
     std::optional<std::string> env_file;
     bool json = false;
     double timeout_s = 10.0;
 };
 
-int usage_error(const std::string &message) {
-    std::fprintf(stderr, "fastmcp auth check: %s\n%s", message.c_str(), kUsage);
+int check_usage_error(const std::string &message) {
+    std::fprintf(stderr, "fastmcp auth check: %s\n%s", message.c_str(), kCheckUsage);
     return 2;
 }
-
-struct LogCollector {
-    std::mutex mu;
-    std::vector<std::string> lines;
-};
 
 } // namespace
 
 int cmd_auth_check(const Args &args) {
-    Options opt;
+    CheckOptions opt;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (a == "--json") {
             opt.json = true;
         } else if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
+            std::fputs(kCheckUsage, stdout);
             return 0;
-        } else if ((a == "--token" || a == "--env-file" || a == "--timeout") && i + 1 < args.size()) {
+        } else if ((a == "--token" || a == "--env-file" || a == "--timeout") &&
+                   i + 1 < args.size()) {
             const std::string &v = args[++i];
-            if (a == "--token") opt.token_arg = v;
-            else if (a == "--env-file") opt.env_file = v;
+            if (a == "--token")
+                opt.token_arg = v;
+            else if (a == "--env-file")
+                opt.env_file = v;
             else {
                 try {
                     opt.timeout_s = env::parse_duration(v);
                 } catch (const std::exception &e) {
-                    return usage_error(std::string("--timeout: ") + e.what());
+                    return check_usage_error(std::string("--timeout: ") + e.what());
                 }
             }
         } else if (a.rfind("--token=", 0) == 0) {
             opt.token_arg = a.substr(8);
         } else {
-            return usage_error("unknown option '" + a + "'");
+            return check_usage_error("unknown option '" + a + "'");
         }
     }
-    if (!opt.token_arg) return usage_error("--token is required");
+    if (!opt.token_arg) return check_usage_error("--token is required");
 
     TokenInput input;
     try {
         input = read_token(*opt.token_arg);
     } catch (const std::exception &e) {
-        return usage_error(e.what());
+        return check_usage_error(e.what());
     }
     const std::string &token = input.token;
-    if (!input.too_large && token.empty()) return usage_error("the token is empty");
+    if (!input.too_large && token.empty()) return check_usage_error("the token is empty");
     DecodedToken decoded;
     if (input.too_large)
         decoded.problem = "not decoded: the input is larger than 64 KiB";
@@ -100,29 +100,29 @@ int cmd_auth_check(const Args &args) {
         return 2;
     }
 
-    LogCollector logs;
+    ProviderLog logs(FASTMCP_LOG_INFO);
     host::HostServices::Options services_options;
     services_options.log = [&logs](fastmcp_log_level level, std::string_view m) {
-        if (level < FASTMCP_LOG_INFO) return;
-        std::lock_guard lock(logs.mu);
-        logs.lines.push_back(std::string(level >= FASTMCP_LOG_ERROR ? "ERROR " : level >= FASTMCP_LOG_WARNING ? "WARNING " : "INFO ") +
-                             std::string(m));
+        logs.add(level, m);
     };
     host::HostServices services(std::move(services_options));
 
     std::unique_ptr<loader::ProviderHandle> provider;
     try {
-        provider = loader::load_provider(environment, loader::default_search_path(environment), services.api());
+        provider = loader::load_provider(environment, loader::default_search_path(environment),
+                                         services.api());
     } catch (const loader::LoadError &e) {
-        std::fprintf(stderr, "fastmcp auth check: %s: %s\n", loader::error_kind_name(e.kind()), e.what());
+        std::fprintf(stderr, "fastmcp auth check: %s: %s\n", loader::error_kind_name(e.kind()),
+                     e.what());
         return 2;
     } catch (const std::exception &e) {
         std::fprintf(stderr, "fastmcp auth check: %s\n", e.what());
         return 2;
     }
     if (!provider) {
-        std::fprintf(stderr, "fastmcp auth check: FASTMCP_SERVER_AUTH is not set, so auth is off and "
-                             "there is no provider to check the token against\n");
+        std::fprintf(stderr,
+                     "fastmcp auth check: FASTMCP_SERVER_AUTH is not set, so auth is off and "
+                     "there is no provider to check the token against\n");
         return 2;
     }
 
@@ -134,11 +134,7 @@ int cmd_auth_check(const Args &args) {
                                   : provider->verify(token);
     const bool valid = v.reason == FASTMCP_REASON_OK;
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    std::vector<std::string> log_lines;
-    {
-        std::lock_guard lock(logs.mu);
-        log_lines = logs.lines;
-    }
+    const std::vector<std::string> log_lines = logs.lines();
 
     if (opt.json) {
         json out;
@@ -165,36 +161,48 @@ int cmd_auth_check(const Args &args) {
         return valid ? 0 : 1;
     }
 
-    std::printf("provider:  %s (%s)\n", provider->provider_name().c_str(), provider->module_path().c_str());
+    std::printf("provider:  %s (%s)\n", provider->provider_name().c_str(),
+                provider->module_path().c_str());
     std::printf("header:\n");
-    if (decoded.header.is_null()) std::printf("  (does not decode)\n");
-    else print_indented(decoded.header);
+    if (decoded.header.is_null())
+        std::printf("  (does not decode)\n");
+    else
+        print_indented(decoded.header);
     std::printf("claims:\n");
-    if (decoded.claims.is_null()) std::printf("  (does not decode)\n");
-    else print_indented(decoded.claims);
-    for (const auto &note : time_notes(decoded.claims, now)) std::printf("  %s\n", note.c_str());
+    if (decoded.claims.is_null())
+        std::printf("  (does not decode)\n");
+    else
+        print_indented(decoded.claims);
+    for (const auto &note : time_notes(decoded.claims, now))
+        std::printf("  %s\n", note.c_str());
     if (decoded.parts == 3)
         std::printf("signature: (elided, %zu characters)\n", decoded.signature_chars);
     if (!decoded.problem.empty()) std::printf("decoding:  %s\n", decoded.problem.c_str());
     if (valid) {
         const auto &t = *v.token;
         std::printf("verdict:   VALID\n");
-        std::printf("  subject:   %s\n  client_id: %s\n  issuer:    %s\n", t.subject.c_str(), t.client_id.c_str(),
-                    t.issuer.c_str());
+        std::printf("  subject:   %s\n  client_id: %s\n  issuer:    %s\n", t.subject.c_str(),
+                    t.client_id.c_str(), t.issuer.c_str());
         std::string scopes;
-        for (const auto &s : t.scopes) scopes += (scopes.empty() ? "" : " ") + s;
+        for (const auto &s : t.scopes)
+            scopes += (scopes.empty() ? "" : " ") + s;
         std::printf("  scopes:    %s\n", scopes.empty() ? "(none)" : scopes.c_str());
-        if (t.expires_at) std::printf("  expires:   %s (%s)\n", utc_time(t.expires_at).c_str(), relative_time(t.expires_at - now).c_str());
+        if (t.expires_at)
+            std::printf("  expires:   %s (%s)\n", utc_time(t.expires_at).c_str(),
+                        relative_time(t.expires_at - now).c_str());
     } else {
         std::printf("verdict:   REJECTED\n");
-        std::printf("  reason:      %s (%d)\n", fastmcp_reason_name(v.reason), static_cast<int>(v.reason));
+        std::printf("  reason:      %s (%d)\n", fastmcp_reason_name(v.reason),
+                    static_cast<int>(v.reason));
         std::printf("  description: %s\n", v.description.c_str());
-        if (!v.required_scope.empty()) std::printf("  missing scope(s): %s\n", v.required_scope.c_str());
+        if (!v.required_scope.empty())
+            std::printf("  missing scope(s): %s\n", v.required_scope.c_str());
         if (v.reason == FASTMCP_REASON_JWKS_UNAVAILABLE && health.is_object())
             std::printf("  provider health: %s\n", health.dump().c_str());
         if (!log_lines.empty()) {
             std::printf("provider log:\n");
-            for (const auto &l : log_lines) std::printf("  %s\n", l.c_str());
+            for (const auto &l : log_lines)
+                std::printf("  %s\n", l.c_str());
         }
     }
     return valid ? 0 : 1;

@@ -4,6 +4,7 @@
 // host whose HTTP fetch is disabled, so this command never touches the network.
 // Exit codes: 0 valid, 1 --check found the provider not ready, 2 configuration error.
 #include "commands.hpp"
+#include "provider_log.hpp"
 
 #include "fastmcp/env/error.hpp"
 #include "fastmcp/env/field_value.hpp"
@@ -23,10 +24,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kUsage =
+constexpr const char *kConfigUsage =
     "usage: fastmcp auth config [--env-file FILE] [--json] [--check] [--check-timeout SECONDS]\n";
 
-struct Options {
+struct ConfigOptions {
     std::optional<std::string> env_file;
     bool json = false;
     bool check = false;
@@ -38,31 +39,20 @@ int config_error(const std::string &kind, const std::string &message) {
     return 2;
 }
 
-// Provider log lines are kept, not printed: `auth config` output stays clean and deterministic.
-struct LogCollector {
-    std::mutex mu;
-    std::vector<std::string> lines;
-    void add(fastmcp_log_level level, std::string_view m) {
-        const char *name = level >= FASTMCP_LOG_ERROR ? "ERROR" : level >= FASTMCP_LOG_WARNING ? "WARNING"
-                                                              : level >= FASTMCP_LOG_INFO     ? "INFO"
-                                                                                              : "DEBUG";
-        std::lock_guard<std::mutex> lock(mu);
-        lines.push_back(std::string(name) + " " + std::string(m));
-    }
-};
-
 std::string display(const json &v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 // The provider's own describe() warnings, prefixed with its name.
 void add_describe_warnings(const loader::ProviderHandle &h, const json &describe, json &warnings) {
     if (describe.is_object() && describe.contains("warnings") && describe["warnings"].is_array())
         for (const auto &w : describe["warnings"])
-            warnings.push_back(h.provider_name() + ": " + (w.is_string() ? w.get<std::string>() : w.dump()));
+            warnings.push_back(h.provider_name() + ": " +
+                               (w.is_string() ? w.get<std::string>() : w.dump()));
 }
 
 // Polls describe() until health.ready is true or the deadline passes; returns the last health.
 json wait_until_ready(const loader::ProviderHandle &h, double timeout_s, json &describe) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     json health = {{"ready", false}, {"detail", "describe() reported no health"}};
     for (;;) {
         try {
@@ -77,13 +67,14 @@ json wait_until_ready(const loader::ProviderHandle &h, double timeout_s, json &d
     }
 }
 
-void print_human(const loader::ProviderHandle &h, const std::string &auth_value, const json &warnings,
-                 const json *health, const std::vector<std::string> &logs) {
+void print_human(const loader::ProviderHandle &h, const std::string &auth_value,
+                 const json &warnings, const json *health, const std::vector<std::string> &logs) {
     const auto &d = h.desc();
     std::printf("provider:   %s (FASTMCP_SERVER_AUTH=%s)\n", d.name, auth_value.c_str());
     const auto &m = h.module()->descriptor();
-    std::printf("module:     %s (%s %s, ABI %u.%u)\n", h.module_path().c_str(), h.module_name().c_str(),
-                m.module_version ? m.module_version : "?", m.abi_major, m.abi_minor);
+    std::printf("module:     %s (%s %s, ABI %u.%u)\n", h.module_path().c_str(),
+                h.module_name().c_str(), m.module_version ? m.module_version : "?", m.abi_major,
+                m.abi_minor);
     std::printf("env prefix: %s\n", d.env_prefix);
     std::printf("settings:\n");
     const json masked = h.masked_settings();
@@ -93,23 +84,27 @@ void print_human(const loader::ProviderHandle &h, const std::string &auth_value,
     for (size_t i = 0; i < d.field_count; ++i) {
         const auto &f = loader::provider_field(d, i);
         std::string key = f.name;
-        for (auto &c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto &c : key)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         std::string value = masked.contains(key) ? display(masked[key]) : "(not set)";
         std::string source = h.sources().count(key) ? h.sources().at(key) : "-";
-        std::printf("  %-*s = %s  [%s%s]\n", static_cast<int>(width), f.name, value.c_str(), source.c_str(),
-                    (f.flags & FASTMCP_FIELD_SECRET) ? ", secret" : "");
+        std::printf("  %-*s = %s  [%s%s]\n", static_cast<int>(width), f.name, value.c_str(),
+                    source.c_str(), (f.flags & FASTMCP_FIELD_SECRET) ? ", secret" : "");
     }
     if (!warnings.empty()) {
         std::printf("warnings:\n");
-        for (const auto &w : warnings) std::printf("  - %s\n", w.get<std::string>().c_str());
+        for (const auto &w : warnings)
+            std::printf("  - %s\n", w.get<std::string>().c_str());
     }
     if (health) {
         std::printf("health:     %s\n", health->dump().c_str());
         if (!logs.empty()) {
             std::printf("provider log:\n");
-            for (const auto &l : logs) std::printf("  %s\n", l.c_str());
+            for (const auto &l : logs)
+                std::printf("  %s\n", l.c_str());
         }
-        std::printf("%s\n", health->value("ready", false) ? "config OK, provider ready" : "config OK, provider NOT ready");
+        std::printf("%s\n", health->value("ready", false) ? "config OK, provider ready"
+                                                          : "config OK, provider NOT ready");
     } else {
         std::printf("config OK (network not contacted; use --check to probe the provider)\n");
     }
@@ -118,7 +113,7 @@ void print_human(const loader::ProviderHandle &h, const std::string &auth_value,
 } // namespace
 
 int cmd_auth_config(const Args &args) {
-    Options opt;
+    ConfigOptions opt;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (a == "--json") {
@@ -136,10 +131,11 @@ int cmd_auth_config(const Args &args) {
                 }
             }
         } else if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
+            std::fputs(kConfigUsage, stdout);
             return 0;
         } else {
-            std::fprintf(stderr, "fastmcp auth config: unknown option '%s'\n%s", a.c_str(), kUsage);
+            std::fprintf(stderr, "fastmcp auth config: unknown option '%s'\n%s", a.c_str(),
+                         kConfigUsage);
             return 2;
         }
     }
@@ -151,9 +147,11 @@ int cmd_auth_config(const Args &args) {
         return config_error("env_file_error", e.what());
     }
 
-    LogCollector logs;
+    ProviderLog logs;
     host::HostServices::Options services_options;
-    services_options.log = [&logs](fastmcp_log_level level, std::string_view m) { logs.add(level, m); };
+    services_options.log = [&logs](fastmcp_log_level level, std::string_view m) {
+        logs.add(level, m);
+    };
     if (!opt.check)
         services_options.fetch = [](const plugin::HttpRequest &) {
             plugin::HttpResponse r;
@@ -165,7 +163,8 @@ int cmd_auth_config(const Args &args) {
 
     std::unique_ptr<loader::ProviderHandle> handle;
     try {
-        handle = loader::load_provider(environment, loader::default_search_path(environment), services.api());
+        handle = loader::load_provider(environment, loader::default_search_path(environment),
+                                       services.api());
     } catch (const loader::LoadError &e) {
         return config_error(loader::error_kind_name(e.kind()), e.what());
     }
@@ -173,9 +172,10 @@ int cmd_auth_config(const Args &args) {
     if (!handle) {
         const char *note = "FASTMCP_SERVER_AUTH is not set: the server runs WITHOUT authentication";
         if (opt.json) {
-            nlohmann::ordered_json out = {{"provider", nullptr},          {"module", nullptr},
-                                          {"env_prefix", nullptr},        {"settings", json::object()},
-                                          {"sources", json::object()},    {"warnings", json::array({note})}};
+            nlohmann::ordered_json out = {
+                {"provider", nullptr},       {"module", nullptr},
+                {"env_prefix", nullptr},     {"settings", json::object()},
+                {"sources", json::object()}, {"warnings", json::array({note})}};
             std::printf("%s\n", out.dump(2).c_str());
         } else {
             std::printf("provider:   none\nwarning:    %s\n", note);
@@ -184,7 +184,8 @@ int cmd_auth_config(const Args &args) {
     }
 
     json warnings = json::array();
-    for (const auto &w : handle->warnings()) warnings.push_back(w);
+    for (const auto &w : handle->warnings())
+        warnings.push_back(w);
     json describe;
     json health;
     if (opt.check) {
@@ -199,30 +200,27 @@ int cmd_auth_config(const Args &args) {
     add_describe_warnings(*handle, describe, warnings);
     const bool ready = !opt.check || (health.is_object() && health.value("ready", false) == true);
 
-    std::vector<std::string> log_lines;
-    {
-        std::lock_guard<std::mutex> lock(logs.mu);
-        log_lines = logs.lines;
-    }
+    const std::vector<std::string> log_lines = logs.lines();
     const std::string auth_value = environment.get(loader::kServerAuthVariable)->value;
     if (opt.json) {
         json sources = json::object();
-        for (const auto &[k, v] : handle->sources()) sources[k] = v;
+        for (const auto &[k, v] : handle->sources())
+            sources[k] = v;
         // Key order is part of the documented output (docs/configuration.md).
         nlohmann::ordered_json out = {{"provider", handle->provider_name()},
-                    {"module", handle->module_path()},
-                    {"env_prefix", handle->desc().env_prefix},
-                    {"settings", handle->masked_settings()},
-                    {"sources", sources},
-                    {"warnings", warnings}};
+                                      {"module", handle->module_path()},
+                                      {"env_prefix", handle->desc().env_prefix},
+                                      {"settings", handle->masked_settings()},
+                                      {"sources", sources},
+                                      {"warnings", warnings}};
         if (opt.check) out["health"] = health;
         std::printf("%s\n", out.dump(2).c_str());
     } else {
         print_human(*handle, auth_value, warnings, opt.check ? &health : nullptr, log_lines);
     }
     if (!ready) {
-        std::fprintf(stderr, "fastmcp auth config: provider not ready after %.1f s: %s\n", opt.check_timeout_s,
-                     health.dump().c_str());
+        std::fprintf(stderr, "fastmcp auth config: provider not ready after %.1f s: %s\n",
+                     opt.check_timeout_s, health.dump().c_str());
         return 1;
     }
     return 0;

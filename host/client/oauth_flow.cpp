@@ -18,9 +18,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
+#include <unistd.h> // environ
 
 namespace fastmcp::client {
 namespace {

@@ -1,4 +1,5 @@
 #include "request_head.hpp"
+#include "ascii_case.hpp"
 
 #include <array>
 #include <cstring>

@@ -1,5 +1,6 @@
 #include "call_context.hpp"
 
+#include "json_text.hpp"
 #include "session_state.hpp"
 
 #include "../server/request_context.hpp"
@@ -8,10 +9,6 @@ namespace fastmcp::host {
 namespace {
 
 thread_local CallScope *t_call = nullptr;
-
-std::string dump(const nlohmann::json &j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 ClientAnswer refused(std::string why) { return {3, {{"message", std::move(why)}}}; }
 
@@ -42,7 +39,7 @@ bool call_log(int level, nlohmann::json data, std::string_view logger) {
     nlohmann::json params = {{"level", log_level_name(level)}, {"data", std::move(data)}};
     if (!logger.empty()) params["logger"] = logger;
     return call->channel->notify(
-        dump({{"jsonrpc", "2.0"}, {"method", "notifications/message"}, {"params", params}}));
+        json_text({{"jsonrpc", "2.0"}, {"method", "notifications/message"}, {"params", params}}));
 }
 
 bool call_progress(double progress, double total, std::string_view message) {
@@ -52,7 +49,7 @@ bool call_progress(double progress, double total, std::string_view message) {
     if (total >= 0) params["total"] = total;
     if (!message.empty()) params["message"] = message;
     return call->channel->notify(
-        dump({{"jsonrpc", "2.0"}, {"method", "notifications/progress"}, {"params", params}}));
+        json_text({{"jsonrpc", "2.0"}, {"method", "notifications/progress"}, {"params", params}}));
 }
 
 bool call_cancelled() {
@@ -75,7 +72,7 @@ ClientAnswer call_client(std::string_view method, nlohmann::json params,
     auto [id, waiter] = call->session->start_client_request();
     nlohmann::json message = {
         {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
-    if (!call->channel->notify(dump(message))) {
+    if (!call->channel->notify(json_text(message))) {
         call->session->forget_client_request(id);
         return refused("the request's stream is gone");
     }

@@ -2,6 +2,7 @@
 
 #include "call_context.hpp"
 #include "json_depth.hpp"
+#include "json_text.hpp"
 #include "protocol_version.hpp"
 #include "session_state.hpp"
 
@@ -17,19 +18,18 @@ namespace {
 
 using json = nlohmann::json;
 
-// Tool output may carry invalid UTF-8 (it comes from user code): replace rather than throw.
-std::string dump(const json &j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 std::string result_message(const json &id, std::string_view result_json) {
     std::string out = R"({"jsonrpc":"2.0","id":)";
-    out += dump(id);
+    out += json_text(id);
     out += R"(,"result":)";
     out.append(result_json);
     out += '}';
     return out;
 }
 
-bool valid_id(const json &id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
+bool valid_id(const json &id) {
+    return id.is_string() || id.is_number_integer() || id.is_number_unsigned();
+}
 
 bool valid_log_level(const std::string &level) { return log_level_of(level) >= 0; }
 
@@ -113,7 +113,7 @@ const char *required_argument_missing(const json &schema, const json &args) {
 
 std::string jsonrpc_error(const json &id, int code, std::string_view message) {
     json j = {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
-    return dump(j);
+    return json_text(j);
 }
 
 Dispatcher::Dispatcher(ServerInfo info, std::map<std::string, Tool, std::less<>> tools,
@@ -146,7 +146,7 @@ Dispatcher::Dispatcher(ServerInfo info, Catalog catalog, int max_json_depth, siz
     for (const auto &[n, p] : prompts_)
         completes_ = completes_ || static_cast<bool>(p.complete);
     if (completes_) caps["completions"] = json::object();
-    capabilities_json_ = dump(caps);
+    capabilities_json_ = json_text(caps);
 }
 
 bool Dispatcher::allowed(const std::vector<std::string> &required) const {
@@ -174,7 +174,7 @@ std::string Dispatcher::list(std::string_view method) const {
         for (const auto &[n, p] : prompts_)
             if (allowed(p.required_scopes)) items.push_back(prompt_entry(p));
     }
-    return dump(json{{key, std::move(items)}});
+    return json_text(json{{key, std::move(items)}});
 }
 
 const Resource *Dispatcher::find_template(std::string_view uri, json *variables) const {
@@ -227,7 +227,8 @@ DispatchReply Dispatcher::handle(std::string_view body, std::string_view protoco
 ParsedBody Dispatcher::parse(std::string_view body) const {
     ParsedBody out;
     if (json_depth_exceeds(body, max_json_depth_)) {
-        out.reply = DispatchReply{400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
+        out.reply = DispatchReply{
+            400, jsonrpc_error(nullptr, kParseError, "Parse error: JSON nested too deeply")};
         out.nonblocking = true;
         return out;
     }
@@ -269,9 +270,13 @@ DispatchReply Dispatcher::execute(ParsedBody parsed, std::string_view protocol_v
     if (doc.is_array()) {
         if (!protocol_allows_batches(protocol_version))
             return {400, jsonrpc_error(nullptr, kInvalidRequest,
-                                       "Invalid Request: JSON-RPC batches are not supported in this protocol version")};
-        if (doc.empty()) return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: empty batch")};
-        if (doc.size() > max_batch_) return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: batch too large")};
+                                       "Invalid Request: JSON-RPC batches are not supported in "
+                                       "this protocol version")};
+        if (doc.empty())
+            return {400, jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: empty batch")};
+        if (doc.size() > max_batch_)
+            return {400,
+                    jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: batch too large")};
         std::string out = "[";
         bool any = false;
         for (const auto &message : doc) {
@@ -290,8 +295,8 @@ DispatchReply Dispatcher::execute(ParsedBody parsed, std::string_view protocol_v
     auto reply = handle_message(doc, false);
     if (!reply) return {202, {}};
     // A message that was not a valid request at all is refused at the HTTP level too.
-    bool invalid = !doc.contains("method") || !doc["method"].is_string() || !doc.contains("id") || !valid_id(doc["id"]) ||
-                   doc.value("jsonrpc", json()) != "2.0";
+    bool invalid = !doc.contains("method") || !doc["method"].is_string() || !doc.contains("id") ||
+                   !valid_id(doc["id"]) || doc.value("jsonrpc", json()) != "2.0";
     return {invalid ? 400 : 200, std::move(*reply)};
 }
 
@@ -314,22 +319,27 @@ std::optional<std::string> Dispatcher::handle_message(const json &message, bool 
         }
         return jsonrpc_error(id, kInvalidRequest, "Invalid Request: no method");
     }
-    if (!method_it->is_string()) return jsonrpc_error(id, kInvalidRequest, "Invalid Request: method must be a string");
+    if (!method_it->is_string())
+        return jsonrpc_error(id, kInvalidRequest, "Invalid Request: method must be a string");
     if (!has_id) { // a notification: never answered
         auto params = message.find("params");
         if (params != message.end() && params->is_object())
             on_notification(method_it->get_ref<const std::string &>(), *params);
         return std::nullopt;
     }
-    if (!valid_id(*id_it)) return jsonrpc_error(nullptr, kInvalidRequest, "Invalid Request: id must be a string or integer");
+    if (!valid_id(*id_it))
+        return jsonrpc_error(nullptr, kInvalidRequest,
+                             "Invalid Request: id must be a string or integer");
 
     const std::string &method = method_it->get_ref<const std::string &>();
     static const json kNoParams = json::object();
     auto params_it = message.find("params");
     const json &params = params_it == message.end() ? kNoParams : *params_it;
-    if (!params.is_object()) return jsonrpc_error(id, kInvalidParams, "Invalid params: params must be an object");
+    if (!params.is_object())
+        return jsonrpc_error(id, kInvalidParams, "Invalid params: params must be an object");
     if (in_batch && method == "initialize")
-        return jsonrpc_error(id, kInvalidRequest, "Invalid Request: initialize must not be part of a batch");
+        return jsonrpc_error(id, kInvalidRequest,
+                             "Invalid Request: initialize must not be part of a batch");
     try {
         return call_method(method, params, id);
     } catch (const BadParams &e) {
@@ -341,7 +351,8 @@ std::optional<std::string> Dispatcher::handle_message(const json &message, bool 
     }
 }
 
-std::string Dispatcher::call_method(std::string_view method, const json &params, const json &id) const {
+std::string Dispatcher::call_method(std::string_view method, const json &params,
+                                    const json &id) const {
     if (method == "ping") return result_message(id, "{}");
     if (method == "initialize") {
         auto requested = params.find("protocolVersion");
@@ -354,7 +365,7 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
                        {"capabilities", json::parse(capabilities_json_)},
                        {"serverInfo", {{"name", info_.name}, {"version", info_.version}}}};
         if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
-        return result_message(id, dump(result));
+        return result_message(id, json_text(result));
     }
     if (method == "tools/list") {
         if (scoped_) return result_message(id, list(method));
@@ -363,8 +374,10 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
     if (method == "tools/call") return call_tool(params, id);
     if (method == "logging/setLevel") {
         auto level = params.find("level");
-        if (level == params.end() || !level->is_string() || !valid_log_level(level->get<std::string>()))
-            throw BadParams("Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+        if (level == params.end() || !level->is_string() ||
+            !valid_log_level(level->get<std::string>()))
+            throw BadParams("Invalid params: level must be one of debug, info, notice, warning, "
+                            "error, critical, alert, emergency");
         if (SessionState *session = current_session_state())
             session->set_log_level(log_level_of(level->get_ref<const std::string &>()));
         return result_message(id, "{}");
@@ -387,14 +400,15 @@ std::string Dispatcher::call_method(std::string_view method, const json &params,
     }
     if (!prompts_.empty() && method == "prompts/list") return result_message(id, list(method));
     if (!prompts_.empty() && method == "prompts/get") return get_prompt(params, id);
-    if (completes_ && method == "completion/complete")
-        return complete(params, id);
-    return jsonrpc_error(id, kMethodNotFound, "Method not found: " + std::string(method.substr(0, 100)));
+    if (completes_ && method == "completion/complete") return complete(params, id);
+    return jsonrpc_error(id, kMethodNotFound,
+                         "Method not found: " + std::string(method.substr(0, 100)));
 }
 
 std::string Dispatcher::call_tool(const json &params, const json &id) const {
     auto name_it = params.find("name");
-    if (name_it == params.end() || !name_it->is_string()) throw BadParams("Invalid params: tool name is required");
+    if (name_it == params.end() || !name_it->is_string())
+        throw BadParams("Invalid params: tool name is required");
     const std::string &name = name_it->get_ref<const std::string &>();
     auto tool = tools_.find(name);
     // A tool the caller may not see is unknown to it (the HTTP layer answered 403 before this).
@@ -420,16 +434,16 @@ std::string Dispatcher::call_tool(const json &params, const json &id) const {
         if (const char *why = structured_mismatch(tool->second.output_schema, result.structured))
             result = ToolResult::error("Tool " + name + " has an output schema but " + why);
         else if (result.content.empty())
-            result.add_text(dump(result.structured)); // for clients that read only content
+            result.add_text(json_text(result.structured)); // for clients that read only content
     }
     // Written out rather than built as a tree: the same text (an object's keys come out sorted:
     // content, isError, structuredContent) without an object, its map and a copy of the content.
     std::string out = R"({"content":)";
-    out += dump(result.content);
+    out += json_text(result.content);
     out += result.is_error ? R"(,"isError":true)" : R"(,"isError":false)";
     if (!result.structured.is_null()) {
         out += R"(,"structuredContent":)";
-        out += dump(result.structured);
+        out += json_text(result.structured);
     }
     out += '}';
     return result_message(id, out);
@@ -475,7 +489,7 @@ std::string Dispatcher::read_resource(const json &params, const json &id) const 
             item["text"] = std::move(c.data);
         items.push_back(std::move(item));
     }
-    return result_message(id, dump(json{{"contents", std::move(items)}}));
+    return result_message(id, json_text(json{{"contents", std::move(items)}}));
 }
 
 std::string Dispatcher::get_prompt(const json &params, const json &id) const {
@@ -513,7 +527,7 @@ std::string Dispatcher::get_prompt(const json &params, const json &id) const {
         out["description"] = std::move(result.description);
     else if (!prompt->second.description.empty())
         out["description"] = prompt->second.description;
-    return result_message(id, dump(out));
+    return result_message(id, json_text(out));
 }
 
 std::string Dispatcher::complete(const json &params, const json &id) const {
@@ -560,7 +574,7 @@ std::string Dispatcher::complete(const json &params, const json &id) const {
     json out = {{"values", std::move(completion.values)}};
     if (completion.total >= 0) out["total"] = completion.total;
     out["hasMore"] = completion.has_more || total > 100;
-    return result_message(id, dump(json{{"completion", std::move(out)}}));
+    return result_message(id, json_text(json{{"completion", std::move(out)}}));
 }
 
 } // namespace fastmcp::host

@@ -4,18 +4,15 @@
 // The one implementation: it judges the extracted RegisteredClaims; a DOM is converted first.
 #include "fastmcp/jose/jws.hpp"
 
+#include "result_failure.hpp"
+
 #include <algorithm>
 
 namespace fastmcp::jose {
 
 namespace {
 
-Result fail(fastmcp_reason reason, std::string detail) {
-    Result r;
-    r.reason = reason;
-    r.detail = std::move(detail);
-    return r;
-}
+using detail::fail;
 
 // A NumericDate (RFC 7519 §2): a JSON number, integer or not. Booleans and strings are not.
 enum class Numeric { Absent, Bad, Ok };
@@ -59,9 +56,11 @@ std::vector<std::string> scopes_of(const RegisteredClaims &claims) {
         if (claims.scope.is_string()) add_space_delimited(out, claims.scope.text);
         return out;
     }
-    if (claims.scp.is_string()) add_space_delimited(out, claims.scp.text);
+    if (claims.scp.is_string())
+        add_space_delimited(out, claims.scp.text);
     else
-        for (const auto &s : claims.scp.strings) add_unique(out, s); // an array's string elements
+        for (const auto &s : claims.scp.strings)
+            add_unique(out, s); // an array's string elements
     return out;
 }
 
@@ -80,32 +79,40 @@ Result check_claims(const RegisteredClaims &claims, const Policy &policy, int64_
     case Numeric::Absent:
         if (policy.require_exp) return fail(FASTMCP_REASON_MISSING_CLAIM, "exp is missing");
         break;
-    case Numeric::Bad: return fail(FASTMCP_REASON_BAD_CLAIM, "exp is not a number");
+    case Numeric::Bad:
+        return fail(FASTMCP_REASON_BAD_CLAIM, "exp is not a number");
     case Numeric::Ok:
         if (now > exp + leeway) return fail(FASTMCP_REASON_EXPIRED, "token expired");
         break;
     }
     double nbf = 0;
     switch (numeric_claim(claims.nbf, nbf)) {
-    case Numeric::Absent: break;
-    case Numeric::Bad: return fail(FASTMCP_REASON_BAD_CLAIM, "nbf is not a number");
+    case Numeric::Absent:
+        break;
+    case Numeric::Bad:
+        return fail(FASTMCP_REASON_BAD_CLAIM, "nbf is not a number");
     case Numeric::Ok:
-        if (now + leeway < nbf) return fail(FASTMCP_REASON_NOT_YET_VALID, "token not yet valid (nbf)");
+        if (now + leeway < nbf)
+            return fail(FASTMCP_REASON_NOT_YET_VALID, "token not yet valid (nbf)");
         break;
     }
     double iat = 0;
     switch (numeric_claim(claims.iat, iat)) {
-    case Numeric::Absent: break;
-    case Numeric::Bad: return fail(FASTMCP_REASON_BAD_CLAIM, "iat is not a number");
+    case Numeric::Absent:
+        break;
+    case Numeric::Bad:
+        return fail(FASTMCP_REASON_BAD_CLAIM, "iat is not a number");
     case Numeric::Ok:
-        if (iat > now + leeway) return fail(FASTMCP_REASON_ISSUED_IN_FUTURE, "token issued in the future (iat)");
+        if (iat > now + leeway)
+            return fail(FASTMCP_REASON_ISSUED_IN_FUTURE, "token issued in the future (iat)");
         break;
     }
 
     if (!policy.issuers.empty()) {
         if (!claims.iss.present()) return fail(FASTMCP_REASON_MISSING_CLAIM, "iss is missing");
         if (!claims.iss.is_string()) return fail(FASTMCP_REASON_BAD_CLAIM, "iss is not a string");
-        if (!accepted(claims.iss.text, policy.issuers)) return fail(FASTMCP_REASON_WRONG_ISSUER, "issuer not accepted");
+        if (!accepted(claims.iss.text, policy.issuers))
+            return fail(FASTMCP_REASON_WRONG_ISSUER, "issuer not accepted");
     }
 
     if (policy.check_audience && !policy.audiences.empty()) {
@@ -118,7 +125,8 @@ Result check_claims(const RegisteredClaims &claims, const Policy &policy, int64_
 
     if (claims.scope.present() && !claims.scope.is_string())
         return fail(FASTMCP_REASON_BAD_CLAIM, "scope is not a string");
-    if (!claims.scope.present() && claims.scp.present() && !claims.scp.is_string() && !claims.scp.is_string_array())
+    if (!claims.scope.present() && claims.scp.present() && !claims.scp.is_string() &&
+        !claims.scp.is_string_array())
         return fail(FASTMCP_REASON_BAD_CLAIM, "scp is not a string or an array of strings");
 
     Result r;

@@ -3,9 +3,11 @@
 // on its own: `jku`, `x5u`, `jwk`, `x5c` are never read.
 #include "fastmcp/jose/jws.hpp"
 
-#include "strict_json.hpp"
+#include "result_failure.hpp"
+
 #include "fastmcp/jose/base64url.hpp"
 #include "fastmcp/jose/signature.hpp"
+#include "strict_json.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -16,17 +18,15 @@ namespace fastmcp::jose {
 namespace {
 
 // A JSON object without duplicate names. Never throws.
-bool parse_object(const std::string &text, nlohmann::json &out) { return detail::parse_strict_object(text, out); }
-
-Result fail(fastmcp_reason reason, std::string detail) {
-    Result r;
-    r.reason = reason;
-    r.detail = std::move(detail);
-    return r;
+bool parse_object(const std::string &text, nlohmann::json &out) {
+    return detail::parse_strict_object(text, out);
 }
 
+using detail::fail;
+
 // The one key that may verify this token, or a reason why there is none.
-fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&chosen, std::string &detail) {
+fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&chosen,
+                          std::string &detail) {
     const Alg alg = *jws.alg;
     chosen = nullptr;
     size_t fitting = 0;
@@ -43,7 +43,8 @@ fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&
     if (fitting == 1) return FASTMCP_REASON_OK;
     chosen = nullptr;
     if (jws.kid.empty()) {
-        detail = fitting == 0 ? "no key fits the token's alg" : "token has no kid and several keys fit its alg";
+        detail = fitting == 0 ? "no key fits the token's alg"
+                              : "token has no kid and several keys fit its alg";
         return FASTMCP_REASON_NO_MATCHING_KEY;
     }
     if (fitting > 1) {
@@ -60,14 +61,16 @@ fastmcp_reason select_key(const ParsedJws &jws, const KeySet &keys, const Jwk *&
 
 // Everything up to and including the signature. On success `jws` holds the parsed token and
 // `result.key` the key that verified it.
-Result verify_structure_and_signature(std::string_view token, const KeySet &keys, const Policy &policy,
-                                      PayloadMode mode, ParsedJws &jws) {
+Result verify_structure_and_signature(std::string_view token, const KeySet &keys,
+                                      const Policy &policy, PayloadMode mode, ParsedJws &jws) {
     std::string detail;
     const fastmcp_reason parsed = parse_compact(token, policy.max_token_bytes, jws, detail, mode);
     if (parsed != FASTMCP_REASON_OK) return fail(parsed, std::move(detail));
     if (!jws.alg) return fail(FASTMCP_REASON_ALG_NOT_ALLOWED, "alg is none or unknown");
-    if (std::find(policy.allowed_algs.begin(), policy.allowed_algs.end(), *jws.alg) == policy.allowed_algs.end())
-        return fail(FASTMCP_REASON_ALG_NOT_ALLOWED, "alg " + std::string(alg_name(*jws.alg)) + " is not allowed");
+    if (std::find(policy.allowed_algs.begin(), policy.allowed_algs.end(), *jws.alg) ==
+        policy.allowed_algs.end())
+        return fail(FASTMCP_REASON_ALG_NOT_ALLOWED,
+                    "alg " + std::string(alg_name(*jws.alg)) + " is not allowed");
     const Jwk *key = nullptr;
     const fastmcp_reason selected = select_key(jws, keys, key, detail);
     if (selected != FASTMCP_REASON_OK) return fail(selected, std::move(detail));
@@ -80,7 +83,8 @@ Result verify_structure_and_signature(std::string_view token, const KeySet &keys
 }
 
 // Decodes and checks the header into out.header, out.alg and out.kid.
-bool decode_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason) {
+bool decode_header(std::string_view header_b64, ParsedJws &out, std::string &detail,
+                   fastmcp_reason &reason) {
     std::string scratch; // the header text
     scratch.reserve((header_b64.size() + 3) / 4 * 3);
     if (!base64url_decode_into(header_b64, scratch)) {
@@ -104,7 +108,10 @@ bool decode_header(std::string_view header_b64, ParsedJws &out, std::string &det
     if (const auto kid = out.header.find("kid"); kid != out.header.end()) {
         if (!kid->is_string()) {
             detail = "kid is not a string";
-            { reason = FASTMCP_REASON_MALFORMED; return false; }
+            {
+                reason = FASTMCP_REASON_MALFORMED;
+                return false;
+            }
         }
         out.kid = kid->get_ref<const std::string &>();
     }
@@ -130,12 +137,14 @@ struct HeaderMemo {
 };
 
 // keep_header=false: only alg and kid are wanted, so the header DOM is not copied out.
-bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &detail, fastmcp_reason &reason,
-                  bool keep_header) {
+bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &detail,
+                  fastmcp_reason &reason, bool keep_header) {
     thread_local HeaderMemo memo;
     if (!memo.header_b64.empty() && memo.header_b64 == header_b64) {
-        if (keep_header) out.header = memo.header;
-        else out.header = nullptr;
+        if (keep_header)
+            out.header = memo.header;
+        else
+            out.header = nullptr;
         out.alg = memo.alg;
         out.kid = memo.kid;
         return true;
@@ -153,8 +162,8 @@ bool parse_header(std::string_view header_b64, ParsedJws &out, std::string &deta
 
 } // namespace
 
-fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail,
-                             PayloadMode mode) {
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
+                             std::string &detail, PayloadMode mode) {
     if (token.size() > max_bytes) {
         detail = "token over " + std::to_string(max_bytes) + " bytes";
         return FASTMCP_REASON_TOKEN_TOO_LARGE;
@@ -181,7 +190,8 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     if (!parse_header(header_b64, out, detail, header_reason, mode != PayloadMode::Registered))
         return header_reason;
 
-    // The payload text is kept: a verified token hands it on as its claims JSON (no re-serialising).
+    // The payload text is kept: a verified token hands it on as its claims JSON (no
+    // re-serialising).
     if (!base64url_decode_into(payload_b64, out.payload_bytes)) {
         detail = "payload is not strict base64url";
         return FASTMCP_REASON_BAD_BASE64;
@@ -190,8 +200,11 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     out.registered.reset();
     bool payload_ok = true;
     switch (mode) {
-    case PayloadMode::Bytes: break;
-    case PayloadMode::Dom: payload_ok = parse_object(out.payload_bytes, out.payload); break;
+    case PayloadMode::Bytes:
+        break;
+    case PayloadMode::Dom:
+        payload_ok = parse_object(out.payload_bytes, out.payload);
+        break;
     case PayloadMode::Registered:
         payload_ok = parse_registered_claims(out.payload_bytes, out.registered.emplace());
         if (!payload_ok) out.registered.reset();
@@ -209,12 +222,14 @@ fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws
     return FASTMCP_REASON_OK;
 }
 
-fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail,
-                             bool json_payload) {
-    return parse_compact(token, max_bytes, out, detail, json_payload ? PayloadMode::Dom : PayloadMode::Bytes);
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
+                             std::string &detail, bool json_payload) {
+    return parse_compact(token, max_bytes, out, detail,
+                         json_payload ? PayloadMode::Dom : PayloadMode::Bytes);
 }
 
-fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out, std::string &detail) {
+fastmcp_reason parse_compact(std::string_view token, size_t max_bytes, ParsedJws &out,
+                             std::string &detail) {
     return parse_compact(token, max_bytes, out, detail, PayloadMode::Dom);
 }
 
@@ -223,7 +238,8 @@ Result verify_jws(std::string_view token, const KeySet &keys, const Policy &poli
     return verify_structure_and_signature(token, keys, policy, PayloadMode::Bytes, jws);
 }
 
-Result verify(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds) {
+Result verify(std::string_view token, const KeySet &keys, const Policy &policy,
+              int64_t now_seconds) {
     ParsedJws jws;
     Result sig = verify_structure_and_signature(token, keys, policy, PayloadMode::Dom, jws);
     if (!sig.ok()) return sig;
@@ -236,7 +252,8 @@ Result verify(std::string_view token, const KeySet &keys, const Policy &policy, 
     return r;
 }
 
-Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy, int64_t now_seconds) {
+Result verify_bearer(std::string_view token, const KeySet &keys, const Policy &policy,
+                     int64_t now_seconds) {
     ParsedJws jws;
     Result sig = verify_structure_and_signature(token, keys, policy, PayloadMode::Registered, jws);
     if (!sig.ok()) return sig;

@@ -3,6 +3,7 @@
 #include "fastmcp/jose/signature.hpp"
 
 #include "alg_params.hpp"
+#include "openssl_ptr.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -21,30 +22,28 @@ struct PreparedVerifiers {
     static constexpr size_t kAlgCount = static_cast<size_t>(Alg::HS512) + 1;
     std::array<std::atomic<EVP_MD_CTX *>, kAlgCount> slots{};
     ~PreparedVerifiers() {
-        for (auto &slot : slots) EVP_MD_CTX_free(slot.load());
+        for (auto &slot : slots)
+            EVP_MD_CTX_free(slot.load());
     }
 };
 
 void PreparedVerifiersDeleter::operator()(PreparedVerifiers *p) const noexcept { delete p; }
 
-PreparedVerifiersPtr new_prepared_verifiers() { return PreparedVerifiersPtr(new PreparedVerifiers()); }
+PreparedVerifiersPtr new_prepared_verifiers() {
+    return PreparedVerifiersPtr(new PreparedVerifiers());
+}
 
 } // namespace detail
 
 namespace {
 
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX *c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct EcdsaSigDeleter {
-    void operator()(ECDSA_SIG *s) const noexcept { ECDSA_SIG_free(s); }
-};
-
-const unsigned char *bytes(std::string_view s) { return reinterpret_cast<const unsigned char *>(s.data()); }
+const unsigned char *bytes(std::string_view s) {
+    return reinterpret_cast<const unsigned char *>(s.data());
+}
 
 // A fresh verification context for `alg` under `pkey`.
 EVP_MD_CTX *init_verifier(Alg alg, EVP_PKEY *pkey) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx) return nullptr;
     EVP_PKEY_CTX *pctx = nullptr; // owned by ctx
     const EVP_MD *md = detail::digest_for(alg);
@@ -74,8 +73,9 @@ const EVP_MD_CTX *prepared_verifier(Alg alg, const Jwk &key) {
     return expected;
 }
 
-bool digest_verify(Alg alg, const Jwk &key, std::string_view input, const unsigned char *sig, size_t sig_len) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx;
+bool digest_verify(Alg alg, const Jwk &key, std::string_view input, const unsigned char *sig,
+                   size_t sig_len) {
+    detail::MdCtxPtr ctx;
     if (const EVP_MD_CTX *prepared = prepared_verifier(alg, key)) {
         ctx.reset(EVP_MD_CTX_new());
         if (ctx && EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) ctx.reset();
@@ -93,8 +93,9 @@ bool verify_rsa(Alg alg, const Jwk &key, std::string_view input, std::string_vie
 bool verify_ecdsa(Alg alg, const Jwk &key, std::string_view input, std::string_view sig) {
     const detail::EcCurve *curve = detail::ec_curve_by_jwk_name(key.curve);
     if (!curve || sig.size() != 2 * curve->field_bytes) return false;
-    // JWS carries r||s (IEEE P1363); OpenSSL verifies DER. Re-encode; never accept DER from the wire.
-    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(ECDSA_SIG_new());
+    // JWS carries r||s (IEEE P1363); OpenSSL verifies DER. Re-encode; never accept DER from the
+    // wire.
+    detail::EcdsaSigPtr es(ECDSA_SIG_new());
     if (!es) return false;
     const int half = static_cast<int>(curve->field_bytes);
     BIGNUM *r = BN_bin2bn(bytes(sig), half, nullptr);
@@ -122,8 +123,9 @@ bool verify_hmac(Alg alg, const Jwk &key, std::string_view input, std::string_vi
     if (sig.size() != expected_len) return false;
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t mac_len = 0;
-    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, detail::digest_name_for(alg), nullptr, key.secret.data(),
-                   key.secret.size(), bytes(input), input.size(), mac, sizeof mac, &mac_len))
+    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, detail::digest_name_for(alg), nullptr,
+                   key.secret.data(), key.secret.size(), bytes(input), input.size(), mac,
+                   sizeof mac, &mac_len))
         return false;
     return mac_len == expected_len && CRYPTO_memcmp(mac, sig.data(), mac_len) == 0;
 }
@@ -134,10 +136,14 @@ bool verify_signature(Alg alg, const Jwk &key, std::string_view input, std::stri
     // The key decides what it may verify: kty, curve, `alg`, HMAC secret size.
     if (!key.fits(alg)) return false;
     switch (key_type_for(alg)) {
-    case KeyType::RSA: return verify_rsa(alg, key, input, signature);
-    case KeyType::EC: return verify_ecdsa(alg, key, input, signature);
-    case KeyType::OKP: return verify_eddsa(key, input, signature);
-    case KeyType::Oct: return verify_hmac(alg, key, input, signature);
+    case KeyType::RSA:
+        return verify_rsa(alg, key, input, signature);
+    case KeyType::EC:
+        return verify_ecdsa(alg, key, input, signature);
+    case KeyType::OKP:
+        return verify_eddsa(key, input, signature);
+    case KeyType::Oct:
+        return verify_hmac(alg, key, input, signature);
     }
     return false;
 }

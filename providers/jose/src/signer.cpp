@@ -4,6 +4,7 @@
 
 #include "alg_params.hpp"
 #include "fastmcp/jose/base64url.hpp"
+#include "openssl_ptr.hpp"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -17,23 +18,15 @@ namespace fastmcp::jose {
 
 namespace {
 
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX *c) const noexcept { EVP_MD_CTX_free(c); }
-};
-struct BnDeleter {
-    void operator()(BIGNUM *b) const noexcept { BN_free(b); }
-};
-struct EcdsaSigDeleter {
-    void operator()(ECDSA_SIG *s) const noexcept { ECDSA_SIG_free(s); }
-};
-
 std::string bn_bytes(EVP_PKEY *key, const char *param, size_t pad_to = 0) {
     BIGNUM *raw = nullptr;
-    if (EVP_PKEY_get_bn_param(key, param, &raw) != 1) throw std::runtime_error("signer: key parameter missing");
-    std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+    if (EVP_PKEY_get_bn_param(key, param, &raw) != 1)
+        throw std::runtime_error("signer: key parameter missing");
+    detail::BnPtr bn(raw);
     const size_t len = pad_to ? pad_to : static_cast<size_t>(BN_num_bytes(bn.get()));
     std::string out(len, '\0');
-    if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(out.data()), static_cast<int>(len)) < 0)
+    if (BN_bn2binpad(bn.get(), reinterpret_cast<unsigned char *>(out.data()),
+                     static_cast<int>(len)) < 0)
         throw std::runtime_error("signer: parameter too large");
     return out;
 }
@@ -42,7 +35,8 @@ const detail::EcCurve &ec_curve_of(EVP_PKEY *key) {
     char group[64] = {0};
     size_t len = 0;
     const detail::EcCurve *curve = nullptr;
-    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) == 1)
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                       &len) == 1)
         curve = detail::ec_curve_by_openssl_name(group);
     if (!curve) throw std::runtime_error("signer: unsupported EC curve");
     return *curve;
@@ -55,7 +49,7 @@ std::string signing_input(nlohmann::json &header, const nlohmann::json &payload,
 }
 
 std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+    detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     EVP_PKEY_CTX *pctx = nullptr;
     const EVP_MD *md = detail::digest_for(alg);
     if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key) != 1)
@@ -70,7 +64,8 @@ std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
     if (EVP_DigestSign(ctx.get(), nullptr, &len, in, input.size()) != 1)
         throw std::runtime_error("signer: sign failed");
     std::string sig(len, '\0');
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len, in, input.size()) != 1)
+    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char *>(sig.data()), &len, in,
+                       input.size()) != 1)
         throw std::runtime_error("signer: sign failed");
     sig.resize(len);
     if (key_type_for(alg) != KeyType::EC) return sig;
@@ -78,7 +73,7 @@ std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
     // OpenSSL signs ECDSA in DER; JWS wants r||s, each at the field size (RFC 7518 §3.4).
     const size_t half = ec_curve_of(key).field_bytes;
     const auto *p = reinterpret_cast<const unsigned char *>(sig.data());
-    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
+    detail::EcdsaSigPtr es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
     if (!es) throw std::runtime_error("signer: bad ECDSA signature");
     std::string out(2 * half, '\0');
     auto *o = reinterpret_cast<unsigned char *>(out.data());
@@ -93,14 +88,19 @@ std::string sign_bytes(Alg alg, EVP_PKEY *key, std::string_view input) {
 PkeyPtr generate_key(Alg alg) {
     EVP_PKEY *key = nullptr;
     switch (key_type_for(alg)) {
-    case KeyType::RSA: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)); break;
+    case KeyType::RSA:
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
+        break;
     case KeyType::EC: {
         const char *group = alg == Alg::ES256 ? "P-256" : alg == Alg::ES384 ? "P-384" : "P-521";
         key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", group);
         break;
     }
-    case KeyType::OKP: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
-    case KeyType::Oct: throw std::runtime_error("generate_key: HMAC uses a shared secret, not a key pair");
+    case KeyType::OKP:
+        key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+        break;
+    case KeyType::Oct:
+        throw std::runtime_error("generate_key: HMAC uses a shared secret, not a key pair");
     }
     if (!key) throw std::runtime_error("generate_key: OpenSSL key generation failed");
     return PkeyPtr(key);
@@ -125,13 +125,15 @@ nlohmann::json public_jwk(EVP_PKEY *key, const std::string &kid, Alg alg) {
     case EVP_PKEY_ED25519: {
         unsigned char raw[32];
         size_t len = sizeof raw;
-        if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1) throw std::runtime_error("public_jwk: no Ed25519 key");
+        if (EVP_PKEY_get_raw_public_key(key, raw, &len) != 1)
+            throw std::runtime_error("public_jwk: no Ed25519 key");
         jwk["kty"] = "OKP";
         jwk["crv"] = "Ed25519";
         jwk["x"] = base64url_encode(std::string_view(reinterpret_cast<const char *>(raw), len));
         break;
     }
-    default: throw std::runtime_error("public_jwk: unsupported key type");
+    default:
+        throw std::runtime_error("public_jwk: unsupported key type");
     }
     if (!kid.empty()) jwk["kid"] = kid;
     jwk["alg"] = std::string(alg_name(alg));
@@ -139,7 +141,8 @@ nlohmann::json public_jwk(EVP_PKEY *key, const std::string &kid, Alg alg) {
     return jwk;
 }
 
-std::string sign_compact(nlohmann::json header, const nlohmann::json &payload, Alg alg, EVP_PKEY *key) {
+std::string sign_compact(nlohmann::json header, const nlohmann::json &payload, Alg alg,
+                         EVP_PKEY *key) {
     if (is_hmac(alg)) throw std::runtime_error("sign_compact: use sign_compact_hmac for HS*");
     std::string input = signing_input(header, payload, alg);
     const std::string sig = sign_bytes(alg, key, input);
@@ -152,10 +155,12 @@ std::string sign_compact_hmac(nlohmann::json header, const nlohmann::json &paylo
     std::string input = signing_input(header, payload, alg);
     unsigned char mac[EVP_MAX_MD_SIZE];
     size_t len = 0;
-    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, detail::digest_name_for(alg), nullptr, secret.data(), secret.size(),
-                   reinterpret_cast<const unsigned char *>(input.data()), input.size(), mac, sizeof mac, &len))
+    if (!EVP_Q_mac(nullptr, "HMAC", nullptr, detail::digest_name_for(alg), nullptr, secret.data(),
+                   secret.size(), reinterpret_cast<const unsigned char *>(input.data()),
+                   input.size(), mac, sizeof mac, &len))
         throw std::runtime_error("sign_compact_hmac: HMAC failed");
-    return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char *>(mac), len));
+    return input + "." +
+           base64url_encode(std::string_view(reinterpret_cast<const char *>(mac), len));
 }
 
 } // namespace fastmcp::jose

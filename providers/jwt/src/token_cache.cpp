@@ -10,21 +10,6 @@
 namespace fastmcp::jwt {
 namespace {
 
-// The digest is uniformly distributed: its bytes are the hash.
-struct DigestHash {
-    size_t operator()(const TokenDigest &d) const noexcept {
-        size_t h;
-        std::memcpy(&h, d.data(), sizeof h);
-        return h;
-    }
-};
-
-struct Entry {
-    TokenDigest digest;
-    CachedVerdict value;
-    int64_t deadline_ms = 0; // insertion + TTL
-};
-
 // The same comparisons as the claims check (jose/claims.cpp), on whole seconds.
 bool still_in_time(const CachedVerdict &v, int64_t now_ms, int64_t leeway_seconds) {
     const double now = static_cast<double>(now_ms / 1000);
@@ -36,13 +21,31 @@ bool still_in_time(const CachedVerdict &v, int64_t now_ms, int64_t leeway_second
 
 } // namespace
 
+// Entry and DigestHash are Shard's own types: a member of TokenCache (external linkage) cannot
+// hold a type from an anonymous namespace.
 struct alignas(64) TokenCache::Shard {
+    // The digest is uniformly distributed: its bytes are the hash.
+    struct DigestHash {
+        size_t operator()(const TokenDigest &d) const noexcept {
+            size_t h;
+            std::memcpy(&h, d.data(), sizeof h);
+            return h;
+        }
+    };
+
+    struct Entry {
+        TokenDigest digest;
+        CachedVerdict value;
+        int64_t deadline_ms = 0; // insertion + TTL
+    };
+
     std::mutex mutex;
     size_t capacity = 0;
     std::list<Entry> lru; // front: most recently used
     std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash> index;
 
-    void erase(std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash>::iterator it) {
+    void
+    erase(std::unordered_map<TokenDigest, std::list<Entry>::iterator, DigestHash>::iterator it) {
         lru.erase(it->second);
         index.erase(it);
     }
@@ -56,9 +59,10 @@ TokenCache::TokenCache(TokenCacheOptions options) : options_(options) {
     shards_ = std::make_unique<Shard[]>(shard_count_);
     // Split the bound exactly: the shards' capacities add up to max_entries.
     for (size_t i = 0; i < shard_count_; ++i)
-        shards_[i].capacity = options_.max_entries / shard_count_ +
-                              (i < options_.max_entries % shard_count_ ? 1 : 0);
-    for (size_t i = 0; i < shard_count_; ++i) shards_[i].index.reserve(shards_[i].capacity);
+        shards_[i].capacity =
+            options_.max_entries / shard_count_ + (i < options_.max_entries % shard_count_ ? 1 : 0);
+    for (size_t i = 0; i < shard_count_; ++i)
+        shards_[i].index.reserve(shards_[i].capacity);
 }
 
 TokenCache::~TokenCache() { EVP_MD_free(sha256_); }
@@ -92,7 +96,7 @@ std::optional<plugin::Verdict> TokenCache::find(const TokenDigest &digest, const
     std::lock_guard lock(shard.mutex);
     auto it = shard.index.find(digest);
     if (it == shard.index.end()) return std::nullopt;
-    Entry &e = *it->second;
+    Shard::Entry &e = *it->second;
     CachedVerdict &v = e.value;
     bool usable = check.now_ms < e.deadline_ms && v.policy_generation == check.policy_generation &&
                   still_in_time(v, check.now_ms, check.leeway_seconds);
@@ -118,7 +122,7 @@ void TokenCache::insert(const TokenDigest &digest, CachedVerdict value, int64_t 
         shard.index.erase(shard.lru.back().digest);
         shard.lru.pop_back();
     }
-    shard.lru.push_front(Entry{digest, std::move(value), now_ms + options_.ttl_ms});
+    shard.lru.push_front(Shard::Entry{digest, std::move(value), now_ms + options_.ttl_ms});
     shard.index.emplace(digest, shard.lru.begin());
 }
 
@@ -133,7 +137,7 @@ size_t TokenCache::size() const {
 
 void TokenCache::clear() {
     for (size_t i = 0; i < shard_count_; ++i) {
-        std::list<Entry> dropped;
+        std::list<Shard::Entry> dropped;
         {
             std::lock_guard lock(shards_[i].mutex);
             shards_[i].index.clear();

@@ -10,7 +10,6 @@ namespace fastmcp::oauth_proxy {
 namespace {
 
 constexpr size_t kMaxUrl = 512; // a client_id is also a store key (max_key_bytes)
-constexpr size_t kMaxRedirectUris = 10;
 
 CimdResult refused(const char *reason, std::string detail) {
     CimdResult r;

@@ -22,8 +22,10 @@ namespace {
 
 constexpr int kThreads = 8;
 
-json settings(int cache_ttl_seconds = 60) {
-    return {{"introspection_url", "https://idp.test/introspect"}, {"client_id", "rs"}, {"client_secret", "s3cret"},
+json flight_settings(int cache_ttl_seconds = 60) {
+    return {{"introspection_url", "https://idp.test/introspect"},
+            {"client_id", "rs"},
+            {"client_secret", "s3cret"},
             {"cache_ttl_seconds", cache_ttl_seconds}};
 }
 
@@ -70,23 +72,28 @@ std::vector<plugin::Verdict> burst(IntrospectionTokenVerifier &v, FakeIdpHost &f
     const uint64_t before = v.coalesced();
     std::vector<plugin::Verdict> verdicts(kThreads);
     std::vector<std::thread> threads;
-    for (int i = 0; i < kThreads; ++i) threads.emplace_back([&, i] { verdicts[i] = v.verify(token); });
-    all_joined = eventually([&] { return fake.request_count() >= 1 && v.coalesced() - before == kThreads - 1; });
+    for (int i = 0; i < kThreads; ++i)
+        threads.emplace_back([&, i] { verdicts[i] = v.verify(token); });
+    all_joined = eventually(
+        [&] { return fake.request_count() >= 1 && v.coalesced() - before == kThreads - 1; });
     gate.release();
-    for (auto &t : threads) t.join();
+    for (auto &t : threads)
+        t.join();
     return verdicts;
 }
 
 } // namespace
 
-TEST_CASE("single-flight: concurrent requests with the same uncached token cause one introspection call") {
+TEST_CASE("single-flight: concurrent requests with the same uncached token cause one introspection "
+          "call") {
     FakeIdpHost fake;
     Gate gate;
     fake.respond = [&](const RecordedRequest &) {
         gate.wait();
-        return answer({{"active", true}, {"sub", "u1"}, {"client_id", "app"}, {"exp", fake.now_s() + 3600}});
+        return answer(
+            {{"active", true}, {"sub", "u1"}, {"client_id", "app"}, {"exp", fake.now_s() + 3600}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "fresh-token", all_joined);
     CHECK(all_joined);
@@ -111,18 +118,20 @@ TEST_CASE("single-flight with the cache off still shares the one call in progres
         gate.wait();
         return answer({{"active", true}, {"sub", "u1"}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings(0).dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings(0).dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "tok", all_joined);
     CHECK(all_joined);
     CHECK(fake.request_count() == 1);
-    for (const auto &verdict : verdicts) CHECK(verdict.reason == FASTMCP_REASON_OK);
+    for (const auto &verdict : verdicts)
+        CHECK(verdict.reason == FASTMCP_REASON_OK);
     // Nothing is cached, so the next request asks again.
     CHECK(v.verify("tok").reason == FASTMCP_REASON_OK);
     CHECK(fake.request_count() == 2);
 }
 
-TEST_CASE("single-flight: a failed call fails every request that joined it, and is not remembered") {
+TEST_CASE(
+    "single-flight: a failed call fails every request that joined it, and is not remembered") {
     FakeIdpHost fake;
     Gate gate;
     bool endpoint_up = false;
@@ -133,14 +142,16 @@ TEST_CASE("single-flight: a failed call fails every request that joined it, and 
         refused.error = "connection refused";
         return refused;
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     bool all_joined = false;
     const auto verdicts = burst(v, fake, gate, "tok", all_joined);
     CHECK(all_joined);
     CHECK(fake.request_count() == 1);
-    for (const auto &verdict : verdicts) CHECK(verdict.reason == FASTMCP_REASON_INTROSPECTION_UNAVAILABLE);
+    for (const auto &verdict : verdicts)
+        CHECK(verdict.reason == FASTMCP_REASON_INTROSPECTION_UNAVAILABLE);
     endpoint_up = true;
-    CHECK(v.verify("tok").reason == FASTMCP_REASON_OK); // the failure was not shared with later requests
+    CHECK(v.verify("tok").reason ==
+          FASTMCP_REASON_OK); // the failure was not shared with later requests
     CHECK(fake.request_count() == 2);
 }
 
@@ -151,7 +162,7 @@ TEST_CASE("single-flight is per token: different tokens are introspected concurr
         gate.wait();
         return answer({{"active", true}, {"sub", r.body}});
     };
-    IntrospectionTokenVerifier v(fake.host(), settings().dump());
+    IntrospectionTokenVerifier v(fake.host(), flight_settings().dump());
     std::vector<plugin::Verdict> verdicts(kThreads);
     std::vector<std::thread> threads;
     for (int i = 0; i < kThreads; ++i)
@@ -159,10 +170,12 @@ TEST_CASE("single-flight is per token: different tokens are introspected concurr
     // All kThreads calls reach the endpoint while none has been answered: none waits for another.
     CHECK(eventually([&] { return fake.request_count() == kThreads; }));
     gate.release();
-    for (auto &t : threads) t.join();
+    for (auto &t : threads)
+        t.join();
     CHECK(v.coalesced() == 0);
     for (int i = 0; i < kThreads; ++i) {
         REQUIRE(verdicts[i].reason == FASTMCP_REASON_OK);
-        CHECK(verdicts[i].token->subject == "token=token-" + std::to_string(i) + "&token_type_hint=access_token");
+        CHECK(verdicts[i].token->subject ==
+              "token=token-" + std::to_string(i) + "&token_type_hint=access_token");
     }
 }

@@ -47,9 +47,20 @@ inline const TestKeys &keys() {
     return k;
 }
 
+// The test keys' public set, built once.
+inline const KeySet &jwks() {
+    static const KeySet set = keys().keyset();
+    return set;
+}
+
 inline nlohmann::json good_claims() {
-    return {{"iss", "https://issuer.example"}, {"aud", "https://api.example/mcp"}, {"sub", "user-1"},
-            {"exp", kNow + 600}, {"iat", kNow - 10}, {"nbf", kNow - 10}, {"scope", "read write"}};
+    return {{"iss", "https://issuer.example"},
+            {"aud", "https://api.example/mcp"},
+            {"sub", "user-1"},
+            {"exp", kNow + 600},
+            {"iat", kNow - 10},
+            {"nbf", kNow - 10},
+            {"scope", "read write"}};
 }
 
 inline Policy good_policy(std::vector<Alg> algs = {Alg::RS256}) {
@@ -60,7 +71,8 @@ inline Policy good_policy(std::vector<Alg> algs = {Alg::RS256}) {
     return p;
 }
 
-inline std::string mint(Alg alg, EVP_PKEY *key, const std::string &kid, nlohmann::json claims = good_claims(),
+inline std::string mint(Alg alg, EVP_PKEY *key, const std::string &kid,
+                        nlohmann::json claims = good_claims(),
                         nlohmann::json header = nlohmann::json::object()) {
     if (!kid.empty()) header["kid"] = kid;
     return sign_compact(std::move(header), claims, alg, key);

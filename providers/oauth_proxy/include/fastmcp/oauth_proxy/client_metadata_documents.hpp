@@ -26,6 +26,9 @@
 
 namespace fastmcp::oauth_proxy {
 
+// The most redirect URIs one client may register, by DCR or in a metadata document.
+inline constexpr size_t kMaxRedirectUris = 10;
+
 struct CimdOptions {
     bool allow_http_loopback = false;
     uint32_t timeout_ms = 5'000;
