@@ -200,6 +200,25 @@ bool stateless_from_environment(const std::string &env_file) {
 
 int Server::run(const RunOptions &options) {
     try {
+        // Block the stop signals before any thread starts (the provider's key fetcher starts with
+        // it), so every thread inherits the mask and only sigtimedwait below receives them: a
+        // SIGTERM taken by an unmasked thread would kill the process instead of draining it.
+        sigset_t signals, previous;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        sigaddset(&signals, SIGHUP); // reload the auth backend
+        if (options.handle_signals) {
+            pthread_sigmask(SIG_BLOCK, &signals, &previous);
+            std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill the server
+        }
+        struct RestoreMask {
+            bool active;
+            sigset_t *mask;
+            ~RestoreMask() {
+                if (active) pthread_sigmask(SIG_SETMASK, mask, nullptr);
+            }
+        } restore{options.handle_signals, &previous};
         host::set_default_log_level(parse_log_level(options.log_level));
         std::string log_format = options.log_format;
         if (log_format.empty())
@@ -281,24 +300,6 @@ int Server::run(const RunOptions &options) {
         }
         config.inline_work = std::getenv("FASTMCP_NO_INLINE") == nullptr; // bench: measure the pool
 
-        // Block the stop signals before any thread starts, so they all inherit the mask and only
-        // sigtimedwait below receives them.
-        sigset_t signals, previous;
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGINT);
-        sigaddset(&signals, SIGTERM);
-        sigaddset(&signals, SIGHUP); // reload the auth backend
-        if (options.handle_signals) {
-            pthread_sigmask(SIG_BLOCK, &signals, &previous);
-            std::signal(SIGPIPE, SIG_IGN); // a client that hangs up must not kill the server
-        }
-        struct RestoreMask {
-            bool active;
-            sigset_t *mask;
-            ~RestoreMask() {
-                if (active) pthread_sigmask(SIG_SETMASK, mask, nullptr);
-            }
-        } restore{options.handle_signals, &previous};
 
         std::unique_ptr<host::HttpServer> server;
         try {

@@ -144,6 +144,10 @@ TEST_CASE("one fastmcp binary, one server module, four backends swapped by env f
                 CHECK(r.header("www-authenticate").find("invalid_token") != std::string::npos);
             }
         }
+        // Every thread, the provider's key fetcher too, leaves SIGTERM to the host's drain.
+        std::string unmasked;
+        for (const auto &thread : host.threads_not_blocking(SIGTERM)) unmasked += thread + ";";
+        CHECK(unmasked == "");
         CHECK(host.stop() == 0);
         CHECK(host.stderr_text().find(serving.token) == std::string::npos);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -76,6 +78,28 @@ public:
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
     const std::string &ready_line() const { return ready_line_; }
+    // Threads but the main one that do not block `sig` (from /proc/<pid>/task/*/status SigBlk).
+    // The host drains on SIGTERM only if no thread but the main one (in sigtimedwait, which
+    // unblocks it while waiting) can take it.
+    std::vector<std::string> threads_not_blocking(int sig) const {
+        std::vector<std::string> open;
+        const std::string tasks = "/proc/" + std::to_string(pid_) + "/task";
+        std::unique_ptr<DIR, int (*)(DIR *)> dir(opendir(tasks.c_str()), closedir);
+        if (!dir) throw std::runtime_error("cannot list " + tasks);
+        while (const dirent *entry = readdir(dir.get())) {
+            if (entry->d_name[0] == '.' || entry->d_name == std::to_string(pid_)) continue;
+            std::ifstream status(tasks + "/" + entry->d_name + "/status");
+            std::string line, name;
+            while (std::getline(status, line)) {
+                if (line.rfind("Name:", 0) == 0) name = line.substr(5);
+                if (line.rfind("SigBlk:", 0) == 0) {
+                    const unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+                    if (!(mask & (1ULL << (sig - 1)))) open.push_back(entry->d_name + name);
+                }
+            }
+        }
+        return open;
+    }
     // Sends `sig` and waits for the exit status (-1 on timeout).
     int stop(int sig = SIGTERM, int timeout_ms = 15000) {
         kill(pid_, sig);
