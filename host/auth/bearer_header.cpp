@@ -1,5 +1,6 @@
 #include "bearer_header.hpp"
 #include "http/ascii_case.hpp"
+#include "http/byte_scan.hpp"
 
 #include <array>
 
@@ -24,10 +25,7 @@ constexpr std::array<bool, 256> make_b64token_table() {
 constexpr auto kB64Token = make_b64token_table(); // a table: every request scans ~1 KB of token
 
 bool is_b64token(std::string_view t) {
-    if (t.empty()) return false;
-    size_t i = 0;
-    while (i < t.size() && kB64Token[static_cast<unsigned char>(t[i])])
-        ++i;
+    size_t i = leading_span(kB64Token, t);
     if (i == 0) return false;
     for (; i < t.size(); ++i)
         if (t[i] != '=') return false;

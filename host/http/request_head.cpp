@@ -1,5 +1,6 @@
 #include "request_head.hpp"
 #include "ascii_case.hpp"
+#include "byte_scan.hpp"
 
 #include <array>
 #include <cstring>
@@ -27,13 +28,6 @@ bool is_token(std::string_view s) {
     if (s.empty()) return false;
     for (unsigned char c : s)
         if (!kToken[c]) return false;
-    return true;
-}
-
-// field-value characters (RFC 9110 §5.5): HTAB, SP, VCHAR, obs-text. Never CR, LF, NUL or DEL.
-bool is_field_value(std::string_view s) {
-    for (unsigned char c : s)
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
     return true;
 }
 

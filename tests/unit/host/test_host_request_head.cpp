@@ -1,6 +1,7 @@
 // parse_request_head: the strict HTTP/1.1 head parser in front of every request (RFC 9112).
 #include <doctest/doctest.h>
 
+#include "http/byte_scan.hpp"
 #include "http/request_head.hpp"
 
 #include <string>
@@ -105,4 +106,26 @@ TEST_CASE("find_head_end") {
     CHECK(find_head_end("GET / HTTP/1.1\r\nHost: h\r\n") == 0);
     CHECK(find_head_end("GET / HTTP/1.1\r\n\r\nbody") == 18);
     CHECK(find_head_end("GET / HTTP/1.1\n\n") == 0);
+}
+
+// The 8-bytes-at-a-time scans give the byte-by-byte answers: every byte value, at every offset of
+// a word and in the tail, among otherwise good bytes.
+TEST_CASE("byte scans: is_field_value and leading_span agree with the byte-wise definitions") {
+    std::array<bool, 256> letters{};
+    for (int c = 'a'; c <= 'z'; ++c)
+        letters[c] = true;
+    for (size_t length : {1u, 7u, 8u, 9u, 16u, 23u}) {
+        for (size_t at = 0; at < length; ++at) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string s(length, 'x');
+                s[at] = static_cast<char>(byte);
+                const auto c = static_cast<unsigned char>(byte);
+                const bool field_ok = (c >= 0x20 || c == '\t') && c != 0x7f;
+                CHECK(fastmcp::host::is_field_value(s) == field_ok);
+                CHECK(fastmcp::host::leading_span(letters, s) == (letters[c] ? length : at));
+            }
+        }
+    }
+    CHECK(fastmcp::host::is_field_value(std::string("a\tb c\x80\xff", 7)));
+    CHECK(fastmcp::host::leading_span(letters, "") == 0);
 }
