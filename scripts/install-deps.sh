@@ -10,7 +10,6 @@ packages=(
   libboost-dev nginx-light  # the host's event loops (Boost.Asio); nginx: benchmark ceiling, load balancer in tests
   dpkg-dev pkgconf python3 python3-yaml  # packaging and deploy tests: dpkg-shlibdeps, pkg-config, YAML
   libsqlite3-dev libhiredis-dev redis-server  # OAuth proxy state store: SQLite, Redis client, Redis for tests
-  libgoogle-perftools-dev  # tcmalloc_minimal: the fastmcp executable's malloc (FASTMCP_TCMALLOC)
 )
 # Node.js 20 + npm (tests and benchmarks only) ship with the machine image; Debian's own nodejs
 # is 18, so it is installed only where no node exists at all.
