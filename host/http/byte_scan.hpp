@@ -15,8 +15,8 @@ inline size_t leading_span(const std::array<bool, 256> &table, std::string_view 
     const size_t n = s.size();
     size_t i = 0;
     for (; i + 8 <= n; i += 8) // no branch per byte: one AND chain, one test per 8 bytes
-        if (!(table[p[i]] & table[p[i + 1]] & table[p[i + 2]] & table[p[i + 3]] &
-              table[p[i + 4]] & table[p[i + 5]] & table[p[i + 6]] & table[p[i + 7]]))
+        if (!(table[p[i]] & table[p[i + 1]] & table[p[i + 2]] & table[p[i + 3]] & table[p[i + 4]] &
+              table[p[i + 5]] & table[p[i + 6]] & table[p[i + 7]]))
             break;
     while (i < n && table[p[i]])
         ++i;

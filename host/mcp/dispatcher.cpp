@@ -2,6 +2,7 @@
 
 #include "call_context.hpp"
 #include "json_depth.hpp"
+#include "json_parse.hpp"
 #include "json_text.hpp"
 #include "protocol_version.hpp"
 #include "session_state.hpp"
@@ -232,7 +233,7 @@ ParsedBody Dispatcher::parse(std::string_view body) const {
         out.nonblocking = true;
         return out;
     }
-    out.doc = json::parse(body, nullptr, false);
+    out.doc = parse_json(body);
     if (out.doc.is_discarded()) {
         out.reply = DispatchReply{400, jsonrpc_error(nullptr, kParseError, "Parse error")};
         out.nonblocking = true;

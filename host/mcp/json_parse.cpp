@@ -1,0 +1,64 @@
+#include "json_parse.hpp"
+
+#include <simdjson.h>
+
+namespace fastmcp::host {
+namespace {
+
+using json = nlohmann::json;
+
+struct Disagreement {}; // a value nlohmann would read differently: let nlohmann parse the text
+
+json to_json(simdjson::dom::element e) {
+    switch (e.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+        json out = json::object();
+        // operator[]: a repeated name keeps its last value, as nlohmann's own parser does.
+        for (const auto field : simdjson::dom::object(e))
+            out[std::string(field.key)] = to_json(field.value);
+        return out;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+        json out = json::array();
+        for (const auto item : simdjson::dom::array(e))
+            out.push_back(to_json(item));
+        return out;
+    }
+    case simdjson::dom::element_type::STRING:
+        return json(std::string(std::string_view(e)));
+    case simdjson::dom::element_type::INT64: {
+        // nlohmann reads an integer without a sign as unsigned.
+        const int64_t v = int64_t(e);
+        return v >= 0 ? json(static_cast<uint64_t>(v)) : json(v);
+    }
+    case simdjson::dom::element_type::UINT64:
+        return json(uint64_t(e));
+    case simdjson::dom::element_type::DOUBLE:
+        return json(double(e));
+    case simdjson::dom::element_type::BOOL:
+        return json(bool(e));
+    case simdjson::dom::element_type::NULL_VALUE:
+        return json(nullptr);
+    }
+    throw Disagreement{};
+}
+
+} // namespace
+
+json parse_json(std::string_view text) {
+    // Escaped code points (lone surrogates above all) are where parsers differ most, and "-0" is
+    // simdjson's 0 but nlohmann's signed 0 (or -0.0): such texts are nlohmann's to parse.
+    if (text.find("\\u") == std::string_view::npos && text.find("-0") == std::string_view::npos) {
+        thread_local simdjson::dom::parser parser; // buffers reused by every body on this thread
+        simdjson::dom::element root;
+        if (parser.parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {
+            try {
+                return to_json(root);
+            } catch (const Disagreement &) {
+            }
+        }
+    }
+    return json::parse(text, nullptr, false);
+}
+
+} // namespace fastmcp::host
