@@ -7,6 +7,8 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr size_t kMaxFastBody = 64 * 1024; // MCP requests are mostly well under 1 KB
+
 struct Disagreement {}; // a value nlohmann would read differently: let nlohmann parse the text
 
 json to_json(simdjson::dom::element e) {
@@ -48,7 +50,10 @@ json to_json(simdjson::dom::element e) {
 json parse_json(std::string_view text) {
     // Escaped code points (lone surrogates above all) are where parsers differ most, and "-0" is
     // simdjson's 0 but nlohmann's signed 0 (or -0.0): such texts are nlohmann's to parse.
-    if (text.find("\\u") == std::string_view::npos && text.find("-0") == std::string_view::npos) {
+    // Past kMaxFastBody, nlohmann too: each thread's simdjson parser keeps buffers sized to the
+    // largest text it has parsed, and a few large bodies must not pin megabytes per thread.
+    if (text.size() <= kMaxFastBody && text.find("\\u") == std::string_view::npos &&
+        text.find("-0") == std::string_view::npos) {
         thread_local simdjson::dom::parser parser; // buffers reused by every body on this thread
         simdjson::dom::element root;
         if (parser.parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {

@@ -90,6 +90,17 @@ TEST_CASE("parse_json gives nlohmann's answer: verdict, values and types") {
     }
 }
 
+TEST_CASE("parse_json: a body past 64 KB gives the same tree") {
+    std::string big = R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"items":[)";
+    for (int i = 0; i < 20000; ++i)
+        big += std::to_string(i) + ",";
+    big += R"("end"]}})";
+    REQUIRE(big.size() > 64 * 1024);
+    const json ours = fastmcp::host::parse_json(big);
+    CHECK(same(ours, json::parse(big)));
+    CHECK(fastmcp::host::parse_json(big.substr(0, big.size() - 1)).is_discarded());
+}
+
 TEST_CASE("parse_json keeps unsigned, signed and float integers apart as nlohmann does") {
     const json j = fastmcp::host::parse_json(R"({"u":1,"s":-1,"f":1.0})");
     CHECK(j["u"].is_number_unsigned());
