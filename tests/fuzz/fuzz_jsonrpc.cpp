@@ -2,12 +2,15 @@
 // tool, a tool with a required argument and a tool that throws.
 // Input: the POST body; an optional first line "V:<MCP-Protocol-Version>\n" sets the header value
 // (absent: the 2025-03-26 default), so batch and non-batch revisions are both explored.
-// Invariants: nothing throws; the status is 200, 202 (empty body) or 400; every body is valid JSON
+// Invariants: parse_json (simdjson into nlohmann's tree) gives exactly nlohmann's parse of the
+// body, verdict, values and types; nothing throws; the status is 200, 202 (empty body) or 400; every body is valid JSON
 // made of JSON-RPC 2.0 responses (jsonrpc "2.0", exactly one of result/error, an id that is a
 // string, an integer or null); a single request with a valid id gets that id back.
 #include "fuzz_support.hpp"
 
+#include "json_same.hpp"
 #include "mcp/dispatcher.hpp"
+#include "mcp/json_parse.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +59,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         version = body.substr(2, nl - 2);
         body.remove_prefix(nl + 1);
     }
+    const json fast = fastmcp::host::parse_json(body);
+    const json reference = json::parse(body, nullptr, false);
+    if (fast.is_discarded() != reference.is_discarded())
+        invariant_failed(kTarget, "parse_json and nlohmann disagree on whether the body is JSON");
+    if (!reference.is_discarded() && !fastmcp::fuzz::same_tree(fast, reference))
+        invariant_failed(kTarget, "parse_json and nlohmann build different trees");
     const auto reply = dispatcher().handle(body, version);
     if (reply.http_status == 202) {
         if (!reply.body.empty()) invariant_failed(kTarget, "202 with a body");

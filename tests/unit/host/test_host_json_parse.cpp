@@ -2,6 +2,7 @@
 // the same verdict, the same values and the same types, on valid and hostile bodies alike.
 #include <doctest/doctest.h>
 
+#include "../../fuzz/json_same.hpp"
 #include "mcp/json_parse.hpp"
 
 #include <string>
@@ -9,27 +10,7 @@
 
 using nlohmann::json;
 
-namespace {
-
-// Equal values of equal types all the way down (nlohmann's == takes 1u == 1 and 1 == 1.0).
-bool same(const json &a, const json &b) {
-    if (a.type() != b.type()) return false;
-    if (a.is_object()) {
-        if (a.size() != b.size()) return false;
-        for (auto it = a.begin(), jt = b.begin(); it != a.end(); ++it, ++jt)
-            if (it.key() != jt.key() || !same(*it, *jt)) return false;
-        return true;
-    }
-    if (a.is_array()) {
-        if (a.size() != b.size()) return false;
-        for (size_t i = 0; i < a.size(); ++i)
-            if (!same(a[i], b[i])) return false;
-        return true;
-    }
-    return a.dump() == b.dump();
-}
-
-} // namespace
+using fastmcp::fuzz::same_tree;
 
 TEST_CASE("parse_json gives nlohmann's answer: verdict, values and types") {
     const std::vector<std::string> bodies = {
@@ -86,7 +67,7 @@ TEST_CASE("parse_json gives nlohmann's answer: verdict, values and types") {
         const json ours = fastmcp::host::parse_json(body);
         const json theirs = json::parse(body, nullptr, false);
         CHECK(ours.is_discarded() == theirs.is_discarded());
-        if (!theirs.is_discarded()) CHECK(same(ours, theirs));
+        if (!theirs.is_discarded()) CHECK(same_tree(ours, theirs));
     }
 }
 
@@ -97,7 +78,7 @@ TEST_CASE("parse_json: a body past 64 KB gives the same tree") {
     big += R"("end"]}})";
     REQUIRE(big.size() > 64 * 1024);
     const json ours = fastmcp::host::parse_json(big);
-    CHECK(same(ours, json::parse(big)));
+    CHECK(same_tree(ours, json::parse(big)));
     CHECK(fastmcp::host::parse_json(big.substr(0, big.size() - 1)).is_discarded());
 }
 
