@@ -14,10 +14,12 @@ inline size_t leading_span(const std::array<bool, 256> &table, std::string_view 
     const auto *p = reinterpret_cast<const unsigned char *>(s.data());
     const size_t n = s.size();
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) // no branch per byte: one AND chain, one test per 8 bytes
-        if (!(table[p[i]] & table[p[i + 1]] & table[p[i + 2]] & table[p[i + 3]] & table[p[i + 4]] &
-              table[p[i + 5]] & table[p[i + 6]] & table[p[i + 7]]))
-            break;
+    for (; i + 8 <= n; i += 8) { // no branch per byte: one AND chain, one test per 8 bytes
+        unsigned all = 1;
+        for (size_t j = 0; j < 8; ++j)
+            all &= table[p[i + j]];
+        if (!all) break;
+    }
     while (i < n && table[p[i]])
         ++i;
     return i;
