@@ -51,9 +51,10 @@ json parse_json(std::string_view text) {
     // Escaped code points (lone surrogates above all) are where parsers differ most, and "-0" is
     // simdjson's 0 but nlohmann's signed 0 (or -0.0): such texts are nlohmann's to parse.
     // Past kMaxFastBody, nlohmann too: each thread's simdjson parser keeps buffers sized to the
-    // largest text it has parsed, and a few large bodies must not pin megabytes per thread.
-    if (text.size() <= kMaxFastBody && text.find("\\u") == std::string_view::npos &&
-        text.find("-0") == std::string_view::npos) {
+    // largest text it has parsed, and a few large bodies must not pin megabytes per thread. An
+    // empty text may have no data pointer, which simdjson would hand to memcpy.
+    if (!text.empty() && text.size() <= kMaxFastBody &&
+        text.find("\\u") == std::string_view::npos && text.find("-0") == std::string_view::npos) {
         thread_local simdjson::dom::parser parser; // buffers reused by every body on this thread
         simdjson::dom::element root;
         if (parser.parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {
