@@ -9,7 +9,7 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxFastBody = 64 * 1024; // MCP requests are mostly well under 1 KB
 
-struct Disagreement {}; // a value nlohmann would read differently: let nlohmann parse the text
+struct Disagreement {}; // an element type this walk does not know (a newer simdjson): nlohmann's
 
 json to_json(simdjson::dom::element e) {
     switch (e.type()) {
@@ -45,16 +45,26 @@ json to_json(simdjson::dom::element e) {
     throw Disagreement{};
 }
 
+// A "-0" that is a whole integer: simdjson reads 0, nlohmann a signed 0. "-0.5" and "-0e1" read
+// alike, and "-0" before a digit is no JSON number (dates and ids in strings: "2026-01-02").
+bool has_negative_zero_integer(std::string_view text) {
+    for (size_t at = text.find("-0"); at != std::string_view::npos; at = text.find("-0", at + 2)) {
+        const char next = at + 2 < text.size() ? text[at + 2] : '\0';
+        if (!(next >= '0' && next <= '9') && next != '.' && next != 'e' && next != 'E') return true;
+    }
+    return false;
+}
+
 } // namespace
 
 json parse_json(std::string_view text) {
-    // Escaped code points (lone surrogates above all) are where parsers differ most, and "-0" is
-    // simdjson's 0 but nlohmann's signed 0 (or -0.0): such texts are nlohmann's to parse.
+    // Escaped code points (lone surrogates above all) are where parsers differ most, and an
+    // integer "-0" is read differently: such texts are nlohmann's to parse.
     // Past kMaxFastBody, nlohmann too: each thread's simdjson parser keeps buffers sized to the
     // largest text it has parsed, and a few large bodies must not pin megabytes per thread. An
     // empty text may have no data pointer, which simdjson would hand to memcpy.
     if (!text.empty() && text.size() <= kMaxFastBody &&
-        text.find("\\u") == std::string_view::npos && text.find("-0") == std::string_view::npos) {
+        text.find("\\u") == std::string_view::npos && !has_negative_zero_integer(text)) {
         thread_local simdjson::dom::parser parser; // buffers reused by every body on this thread
         simdjson::dom::element root;
         if (parser.parse(text.data(), text.size(), true).get(root) == simdjson::SUCCESS) {

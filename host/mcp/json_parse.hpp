@@ -10,8 +10,8 @@ namespace fastmcp::host {
 
 // What nlohmann::json::parse(text, nullptr, false) returns, value for value and type for type (a
 // discarded value on any error). simdjson parses and a walk builds the tree; nlohmann parses
-// whenever simdjson refuses the text, the text holds a \u escape or a "-0" (where the two could
-// disagree), or it is longer than 64 KB (simdjson's buffers grow to the largest text and stay).
+// whenever simdjson refuses the text, the text holds a \u escape or an integer -0 (where the two
+// could disagree), or it is longer than 64 KB (simdjson's buffers grow to the largest text).
 nlohmann::json parse_json(std::string_view text);
 
 } // namespace fastmcp::host
