@@ -300,7 +300,6 @@ int Server::run(const RunOptions &options) {
         }
         config.inline_work = std::getenv("FASTMCP_NO_INLINE") == nullptr; // bench: measure the pool
 
-
         std::unique_ptr<host::HttpServer> server;
         try {
             server =

@@ -10,8 +10,8 @@
 //                                   the host learns it at its next fetch)
 //                       retired  -> 401 (the host has fetched a key set without it)
 // A new key's tokens join the mix only once the host has accepted one of them.
-// Asserts: zero wrong verdicts, the host alive and exiting 0 on SIGTERM, RSS over the second half of
-// the run within +10% (a leak keeps growing; the first half is warm-up), descriptors at the end
+// Asserts: zero wrong verdicts, the host alive and exiting 0 on SIGTERM, RSS over the second half
+// of the run within +10% (a leak keeps growing; the first half is warm-up), descriptors at the end
 // within a small slack of those at the half.
 #include <doctest/doctest.h>
 
@@ -59,7 +59,7 @@ struct Entry {
 
 // The token mix and each key's state; clients copy what they need under the lock.
 class Book {
-public:
+  public:
     int add_key() {
         std::lock_guard lock(mu_);
         keys_.push_back(KeyState::Active);
@@ -67,7 +67,8 @@ public:
     }
     void add(std::vector<Entry> entries) {
         std::lock_guard lock(mu_);
-        for (auto &e : entries) entries_.push_back(std::move(e));
+        for (auto &e : entries)
+            entries_.push_back(std::move(e));
     }
     void set(int key, KeyState s) {
         std::lock_guard lock(mu_);
@@ -76,7 +77,8 @@ public:
     // A random entry and the statuses allowed for it right now.
     Entry pick(std::mt19937 &rng, std::vector<int> &allowed) {
         std::lock_guard lock(mu_);
-        const Entry &e = entries_[std::uniform_int_distribution<size_t>(0, entries_.size() - 1)(rng)];
+        const Entry &e =
+            entries_[std::uniform_int_distribution<size_t>(0, entries_.size() - 1)(rng)];
         allowed.clear();
         const KeyState s = e.key < 0 ? KeyState::Active : keys_[static_cast<size_t>(e.key)];
         if (s != KeyState::Retired) allowed.push_back(e.status);
@@ -84,7 +86,7 @@ public:
         return e;
     }
 
-private:
+  private:
     std::mutex mu_;
     std::vector<KeyState> keys_;
     std::vector<Entry> entries_;
@@ -105,10 +107,16 @@ std::vector<Entry> tokens_of(fake_idp::Process &idp, const std::string &kid, int
     };
     std::vector<Entry> out;
     for (int i = 0; i < 3; ++i)
-        out.push_back({"valid", mint({{"aud", kAudience}, {"scope", "read write"}, {"sub", "user_" + std::to_string(i)}}), key, 200});
+        out.push_back({"valid",
+                       mint({{"aud", kAudience},
+                             {"scope", "read write"},
+                             {"sub", "user_" + std::to_string(i)}}),
+                       key, 200});
     out.push_back({"wrong_scope", mint({{"aud", kAudience}, {"scope", "write"}}), key, 403});
-    out.push_back({"wrong_audience", mint({{"aud", "https://other.example/mcp"}, {"scope", "read"}}), -1, 401});
-    out.push_back({"expired", mint({{"aud", kAudience}, {"scope", "read"}, {"exp_in", -600}}), -1, 401});
+    out.push_back({"wrong_audience",
+                   mint({{"aud", "https://other.example/mcp"}, {"scope", "read"}}), -1, 401});
+    out.push_back(
+        {"expired", mint({{"aud", kAudience}, {"scope", "read"}, {"exp_in", -600}}), -1, 401});
     out.push_back({"bad_signature", tampered(out.front().token), -1, 401});
     return out;
 }
@@ -116,14 +124,16 @@ std::vector<Entry> tokens_of(fake_idp::Process &idp, const std::string &kid, int
 std::vector<Entry> keyless_tokens() {
     return {{"garbage", "garbage", -1, 401},
             {"garbage", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln", -1, 401},
-            {"garbage", std::string(600, 'x') + "." + std::string(600, 'y') + "." + std::string(300, 'z'), -1, 401},
+            {"garbage",
+             std::string(600, 'x') + "." + std::string(600, 'y') + "." + std::string(300, 'z'), -1,
+             401},
             {"no_token", "", -1, 401}};
 }
 
 struct ClientReport {
     uint64_t requests = 0;
     uint64_t wrong = 0;
-    uint64_t errors = 0;     // a request that failed on a fresh connection
+    uint64_t errors = 0; // a request that failed on a fresh connection
     uint64_t reconnects = 0;
     std::vector<std::string> first_wrong;
 };
@@ -167,10 +177,12 @@ void client(int port, Book &book, std::atomic<bool> &stop, ClientReport &out, un
         if (std::find(allowed.begin(), allowed.end(), r.status) == allowed.end()) {
             ++out.wrong;
             if (out.first_wrong.size() < 5)
-                out.first_wrong.push_back(e.kind + " got " + std::to_string(r.status) + " " + r.body.substr(0, 160));
+                out.first_wrong.push_back(e.kind + " got " + std::to_string(r.status) + " " +
+                                          r.body.substr(0, 160));
         }
         std::string connection = r.header("connection");
-        for (auto &c : connection) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto &c : connection)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (connection == "close") {
             ::close(fd);
             fd = -1;
@@ -182,7 +194,8 @@ void client(int port, Book &book, std::atomic<bool> &stop, ClientReport &out, un
 bool host_accepts(int port, const std::string &token) {
     try {
         return host_test::post(port, R"({"jsonrpc":"2.0","id":1,"method":"ping"})",
-                               {"Authorization: Bearer " + token}).status == 200;
+                               {"Authorization: Bearer " + token})
+                   .status == 200;
     } catch (const std::exception &) {
         return false;
     }
@@ -199,8 +212,9 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
     fake_idp::Process idp;
     const std::string p = "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_";
     host_test::Process host({"--transport", "http", "--port", "0", "--log-level", "warning"},
-                            {"FASTMCP_SERVER_AUTH=workos:AuthKitProvider", p + "AUTHKIT_DOMAIN=" + idp.base_url(),
-                             p + "BASE_URL=" + kBaseUrl, p + "REQUIRED_SCOPES=read", p + "HTTP_TIMEOUT=1s",
+                            {"FASTMCP_SERVER_AUTH=workos:AuthKitProvider",
+                             p + "AUTHKIT_DOMAIN=" + idp.base_url(), p + "BASE_URL=" + kBaseUrl,
+                             p + "REQUIRED_SCOPES=read", p + "HTTP_TIMEOUT=1s",
                              p + "JWKS_REFETCH_MIN_INTERVAL=1s", p + "JWKS_CACHE_TTL=2s"});
     const pid_t pid = host.pid();
     const int port = host.port();
@@ -211,7 +225,8 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
     {
         auto first = tokens_of(idp, current_kid, current_key);
         const auto deadline = Clock::now() + 10s;
-        while (!host_accepts(port, first.front().token) && Clock::now() < deadline) std::this_thread::sleep_for(100ms);
+        while (!host_accepts(port, first.front().token) && Clock::now() < deadline)
+            std::this_thread::sleep_for(100ms);
         REQUIRE(host_accepts(port, first.front().token));
         book.add(std::move(first));
         book.add(keyless_tokens());
@@ -223,7 +238,8 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
     const auto start = Clock::now();
     const auto end = start + std::chrono::seconds(seconds);
     for (int i = 0; i < kClientThreads; ++i)
-        clients.emplace_back(client, port, std::ref(book), std::ref(stop), std::ref(reports[static_cast<size_t>(i)]),
+        clients.emplace_back(client, port, std::ref(book), std::ref(stop),
+                             std::ref(reports[static_cast<size_t>(i)]),
                              1234u + static_cast<unsigned>(i));
 
     // The IdP side: rotations on their own thread, so sampling keeps its pace.
@@ -232,7 +248,8 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
     std::thread rotator([&] {
         auto next = start + cycle / 2;
         auto sleep_until = [&](Clock::time_point t) {
-            while (!stop.load() && Clock::now() < t) std::this_thread::sleep_for(50ms);
+            while (!stop.load() && Clock::now() < t)
+                std::this_thread::sleep_for(50ms);
             return !stop.load();
         };
         while (sleep_until(next)) {
@@ -242,10 +259,13 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
             current_key = book.add_key();
             auto fresh = tokens_of(idp, current_kid, current_key);
             const auto deadline = Clock::now() + 10s;
-            while (!host_accepts(port, fresh.front().token) && Clock::now() < deadline && !stop.load())
+            while (!host_accepts(port, fresh.front().token) && Clock::now() < deadline &&
+                   !stop.load())
                 std::this_thread::sleep_for(100ms);
             if (!host_accepts(port, fresh.front().token)) {
-                if (!stop.load()) rotation_problems.push_back("the host never accepted the new key " + current_kid);
+                if (!stop.load())
+                    rotation_problems.push_back("the host never accepted the new key " +
+                                                current_kid);
                 return;
             }
             book.add(std::move(fresh));
@@ -277,7 +297,8 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
     // climbs for ~20 s and then flattens (11k requests/s on 2 cores; the series is printed below):
     // with warm-up at a fifth, a 60 s run ended inside that climb and failed code with no leak
     // (15 -> 26 MB by 12 s, 30.2 MB at 20 s, 30.8 MB at 60 s). A leak keeps growing after it.
-    const auto warm_at = start + std::max<std::chrono::seconds>(5s, std::chrono::seconds(seconds / 2));
+    const auto warm_at =
+        start + std::max<std::chrono::seconds>(5s, std::chrono::seconds(seconds / 2));
     int64_t rss_first = fake_idp::rss_kib(pid), rss_warm = -1, rss_end = -1, rss_max = 0;
     int fds_warm = -1, fds_end = -1;
     std::vector<int64_t> rss_series; // KiB, one a second
@@ -299,7 +320,8 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
         }
     }
     stop = true;
-    for (auto &t : clients) t.join();
+    for (auto &t : clients)
+        t.join();
     rotator.join();
 
     ClientReport total;
@@ -308,39 +330,47 @@ TEST_CASE("soak: mixed tokens over keep-alive with key rotations; verdicts, RSS 
         total.wrong += r.wrong;
         total.errors += r.errors;
         total.reconnects += r.reconnects;
-        for (auto &w : r.first_wrong) total.first_wrong.push_back(w);
+        for (auto &w : r.first_wrong)
+            total.first_wrong.push_back(w);
     }
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const json stats = idp.stats();
-    std::printf("soak: %d s, %llu requests (%.0f/s) on %d keep-alive clients, %llu wrong verdicts, %llu errors, "
-                "%llu connections; %d rotations, %d keys dropped; %llu JWKS and %llu metadata fetches\n"
-                "soak: host RSS %lld KiB at start, %lld at warm-up, %lld at end (max %lld); fds %d at warm-up, %d at end\n",
-                seconds, static_cast<unsigned long long>(total.requests), total.requests / elapsed, kClientThreads,
-                static_cast<unsigned long long>(total.wrong), static_cast<unsigned long long>(total.errors),
-                static_cast<unsigned long long>(total.reconnects), rotations.load(), drops.load(),
-                static_cast<unsigned long long>(stats.at("jwks_fetches").get<uint64_t>()),
-                static_cast<unsigned long long>(stats.at("metadata_fetches").get<uint64_t>()),
-                static_cast<long long>(rss_first), static_cast<long long>(rss_warm), static_cast<long long>(rss_end),
-                static_cast<long long>(rss_max), fds_warm, fds_end);
+    std::printf(
+        "soak: %d s, %llu requests (%.0f/s) on %d keep-alive clients, %llu wrong verdicts, %llu "
+        "errors, "
+        "%llu connections; %d rotations, %d keys dropped; %llu JWKS and %llu metadata fetches\n"
+        "soak: host RSS %lld KiB at start, %lld at warm-up, %lld at end (max %lld); fds %d at "
+        "warm-up, %d at end\n",
+        seconds, static_cast<unsigned long long>(total.requests), total.requests / elapsed,
+        kClientThreads, static_cast<unsigned long long>(total.wrong),
+        static_cast<unsigned long long>(total.errors),
+        static_cast<unsigned long long>(total.reconnects), rotations.load(), drops.load(),
+        static_cast<unsigned long long>(stats.at("jwks_fetches").get<uint64_t>()),
+        static_cast<unsigned long long>(stats.at("metadata_fetches").get<uint64_t>()),
+        static_cast<long long>(rss_first), static_cast<long long>(rss_warm),
+        static_cast<long long>(rss_end), static_cast<long long>(rss_max), fds_warm, fds_end);
     std::printf("soak: host RSS KiB each second:");
-    for (const int64_t kib : rss_series) std::printf(" %lld", static_cast<long long>(kib));
+    for (const int64_t kib : rss_series)
+        std::printf(" %lld", static_cast<long long>(kib));
     std::printf("\n");
     std::fflush(stdout);
 
     std::string wrong_list;
-    for (auto &w : total.first_wrong) wrong_list += "\n  " + w;
+    for (auto &w : total.first_wrong)
+        wrong_list += "\n  " + w;
     INFO("wrong verdicts:" << wrong_list);
     CHECK(alive);
     CHECK(total.wrong == 0);
     CHECK(total.errors == 0);
     CHECK(total.requests > static_cast<uint64_t>(seconds) * 20);
-    INFO("rotation: " << (rotation_problems.empty() ? std::string("ok") : rotation_problems.front()));
+    INFO("rotation: " << (rotation_problems.empty() ? std::string("ok")
+                                                    : rotation_problems.front()));
     CHECK(rotation_problems.empty());
     if (seconds >= 16) CHECK(drops.load() >= 1);
     if (long_run) {
         REQUIRE(rss_warm > 0);
-        CHECK(rss_end <= rss_warm + rss_warm / 10);          // flat RSS: at most +10% after warm-up
-        CHECK(fds_end <= fds_warm + kClientThreads + 4);     // no descriptor leak
+        CHECK(rss_end <= rss_warm + rss_warm / 10);      // flat RSS: at most +10% after warm-up
+        CHECK(fds_end <= fds_warm + kClientThreads + 4); // no descriptor leak
     }
     CHECK(host.stop() == 0); // clean exit on SIGTERM
 }

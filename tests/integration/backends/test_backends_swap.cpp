@@ -32,24 +32,27 @@ const std::string kModule = std::string(FASTMCP_BINARY_DIR) + "/examples/greeter
 
 // A JWKS document served on loopback: the "local JWKS" of an in-house issuer.
 class JwksServer {
-public:
+  public:
     explicit JwksServer(std::string document) : document_(std::move(document)) {
         Poco::Net::ServerSocket socket;
         socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true);
         socket.listen(16);
         port_ = socket.address().port();
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(document_), socket, new Poco::Net::HTTPServerParams);
+        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(document_), socket,
+                                                          new Poco::Net::HTTPServerParams);
         server_->start();
     }
     ~JwksServer() { server_->stopAll(true); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-private:
+  private:
     struct Handler : Poco::Net::HTTPRequestHandler {
         explicit Handler(const std::string &doc) : doc(doc) {}
-        void handleRequest(Poco::Net::HTTPServerRequest &req, Poco::Net::HTTPServerResponse &res) override {
+        void handleRequest(Poco::Net::HTTPServerRequest &req,
+                           Poco::Net::HTTPServerResponse &res) override {
             const bool found = req.getURI() == "/jwks.json";
-            res.setStatus(found ? Poco::Net::HTTPResponse::HTTP_OK : Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+            res.setStatus(found ? Poco::Net::HTTPResponse::HTTP_OK
+                                : Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
             res.setContentType("application/json");
             const std::string body = found ? doc : "{}";
             res.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -59,7 +62,8 @@ private:
     };
     struct Factory : Poco::Net::HTTPRequestHandlerFactory {
         explicit Factory(const std::string &doc) : doc(doc) {}
-        Poco::Net::HTTPRequestHandler *createRequestHandler(const Poco::Net::HTTPServerRequest &) override {
+        Poco::Net::HTTPRequestHandler *
+        createRequestHandler(const Poco::Net::HTTPServerRequest &) override {
             return new Handler(doc);
         }
         const std::string &doc;
@@ -70,7 +74,9 @@ private:
 };
 
 int64_t now_s() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 struct Backend {
@@ -92,37 +98,55 @@ TEST_CASE("one fastmcp binary, one server module, four backends swapped by env f
 
     // JWTVerifier's issuer: a key made here, its public half served as a JWKS.
     const auto key = fastmcp::jose::generate_key(fastmcp::jose::Alg::RS256);
-    const json jwk = fastmcp::jose::public_jwk(key.get(), "local-rs256-1", fastmcp::jose::Alg::RS256);
+    const json jwk =
+        fastmcp::jose::public_jwk(key.get(), "local-rs256-1", fastmcp::jose::Alg::RS256);
     JwksServer jwks(json{{"keys", json::array({jwk})}}.dump());
     const std::string local_issuer = jwks.url();
-    const std::string jwt_token = fastmcp::jose::sign_compact(
-        {{"kid", "local-rs256-1"}},
-        {{"iss", local_issuer}, {"sub", "jwt-user"}, {"aud", kBase + "/mcp"}, {"iat", now_s()}, {"exp", now_s() + 600}},
-        fastmcp::jose::Alg::RS256, key.get());
+    const std::string jwt_token = fastmcp::jose::sign_compact({{"kid", "local-rs256-1"}},
+                                                              {{"iss", local_issuer},
+                                                               {"sub", "jwt-user"},
+                                                               {"aud", kBase + "/mcp"},
+                                                               {"iat", now_s()},
+                                                               {"exp", now_s() + 600}},
+                                                              fastmcp::jose::Alg::RS256, key.get());
 
     const std::string static_token = "static-dev-token-4f1c9a7e2b";
     const std::vector<Backend> backends = {
         {"authkit",
          "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.workos.AuthKitProvider\n"
-         "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_AUTHKIT_DOMAIN=" + emulator.url + "\n"
-         "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_BASE_URL=" + kBase + "\n",
+         "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_AUTHKIT_DOMAIN=" +
+             emulator.url +
+             "\n"
+             "FASTMCP_SERVER_AUTH_AUTHKITPROVIDER_BASE_URL=" +
+             kBase + "\n",
          mint(emulator.port, {{"sub", "authkit-user"}, {"aud", kBase + "/mcp"}}), "authkit-user"},
         {"jwt",
          "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.JWTVerifier\n"
-         "FASTMCP_SERVER_AUTH_JWT_JWKS_URI=" + local_issuer + "/jwks.json\n"
-         "FASTMCP_SERVER_AUTH_JWT_ISSUER=" + local_issuer + "\n"
-         "FASTMCP_SERVER_AUTH_JWT_BASE_URL=" + kBase + "\n",
+         "FASTMCP_SERVER_AUTH_JWT_JWKS_URI=" +
+             local_issuer +
+             "/jwks.json\n"
+             "FASTMCP_SERVER_AUTH_JWT_ISSUER=" +
+             local_issuer +
+             "\n"
+             "FASTMCP_SERVER_AUTH_JWT_BASE_URL=" +
+             kBase + "\n",
          jwt_token, "jwt-user"},
         {"supabase",
          "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.supabase.SupabaseProvider\n"
-         "FASTMCP_SERVER_AUTH_SUPABASE_PROJECT_URL=" + standin.url + "\n"
-         "FASTMCP_SERVER_AUTH_SUPABASE_BASE_URL=" + kBase + "\n",
+         "FASTMCP_SERVER_AUTH_SUPABASE_PROJECT_URL=" +
+             standin.url +
+             "\n"
+             "FASTMCP_SERVER_AUTH_SUPABASE_BASE_URL=" +
+             kBase + "\n",
          mint(standin.port, {{"sub", "supabase-user"}}), "supabase-user"},
         {"static",
          "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.StaticTokenVerifier\n"
-         "FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_TOKENS='{\"" + static_token +
-             "\": {\"client_id\": \"ci\", \"scopes\": [\"read\"], \"claims\": {\"sub\": \"static-user\"}}}'\n"
-         "FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_BASE_URL=" + kBase + "\n",
+         "FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_TOKENS='{\"" +
+             static_token +
+             "\": {\"client_id\": \"ci\", \"scopes\": [\"read\"], \"claims\": {\"sub\": "
+             "\"static-user\"}}}'\n"
+             "FASTMCP_SERVER_AUTH_STATICTOKENVERIFIER_BASE_URL=" +
+             kBase + "\n",
          static_token, "static-user"},
     };
 
@@ -130,7 +154,8 @@ TEST_CASE("one fastmcp binary, one server module, four backends swapped by env f
     for (const auto &serving : backends) {
         INFO("backend: " << serving.name);
         const std::string env_file = dir.write(serving.name + ".env", serving.env);
-        host_test::Process host({kModule, "--transport", "http", "--port", "0", "--env-file", env_file});
+        host_test::Process host(
+            {kModule, "--transport", "http", "--port", "0", "--env-file", env_file});
         for (const auto &caller : backends) {
             INFO("token of: " << caller.name);
             const auto r = call_tool(host.port(), caller.token, "greet");
@@ -146,7 +171,8 @@ TEST_CASE("one fastmcp binary, one server module, four backends swapped by env f
         }
         // Every thread, the provider's key fetcher too, leaves SIGTERM to the host's drain.
         std::string unmasked;
-        for (const auto &thread : host.threads_not_blocking(SIGTERM)) unmasked += thread + ";";
+        for (const auto &thread : host.threads_not_blocking(SIGTERM))
+            unmasked += thread + ";";
         CHECK(unmasked == "");
         CHECK(host.stop() == 0);
         CHECK(host.stderr_text().find(serving.token) == std::string::npos);

@@ -31,10 +31,11 @@ namespace host_test {
 inline std::string fastmcp_binary() { return std::string(FASTMCP_BINARY_DIR) + "/bin/fastmcp"; }
 
 class Process {
-public:
-    // Runs `fastmcp run <args>` with FASTMCP_* variables removed from the environment and `env` added,
-    // in an empty working directory (so no stray ./.env is read).
-    Process(std::vector<std::string> args, std::vector<std::string> env = {}, bool wait_ready = true) {
+  public:
+    // Runs `fastmcp run <args>` with FASTMCP_* variables removed from the environment and `env`
+    // added, in an empty working directory (so no stray ./.env is read).
+    Process(std::vector<std::string> args, std::vector<std::string> env = {},
+            bool wait_ready = true) {
         char dir_template[] = "/tmp/fastmcp-host-test-XXXXXX";
         if (!mkdtemp(dir_template)) throw std::runtime_error("mkdtemp failed");
         dir_ = dir_template;
@@ -44,7 +45,8 @@ public:
         std::vector<std::string> envs;
         for (char **e = environ; *e; ++e)
             if (std::strncmp(*e, "FASTMCP_", 8) != 0) envs.emplace_back(*e);
-        for (auto &e : env) envs.push_back(e);
+        for (auto &e : env)
+            envs.push_back(e);
         args.insert(args.begin(), {fastmcp_binary(), "run"});
         pid_ = fork();
         if (pid_ == 0) {
@@ -54,9 +56,11 @@ public:
             close(out[0]);
             if (chdir(dir_.c_str()) != 0) _exit(127);
             std::vector<char *> argv, envp;
-            for (auto &a : args) argv.push_back(a.data());
+            for (auto &a : args)
+                argv.push_back(a.data());
             argv.push_back(nullptr);
-            for (auto &e : envs) envp.push_back(e.data());
+            for (auto &e : envs)
+                envp.push_back(e.data());
             envp.push_back(nullptr);
             execve(argv[0], argv.data(), envp.data());
             _exit(127);
@@ -129,11 +133,12 @@ public:
         std::string all;
         char buf[4096];
         ssize_t n;
-        while ((n = read(stdout_fd_, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+        while ((n = read(stdout_fd_, buf, sizeof buf)) > 0)
+            all.append(buf, static_cast<size_t>(n));
         return all;
     }
 
-private:
+  private:
     void read_ready_line() {
         std::string line;
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -148,7 +153,8 @@ private:
         ready_line_ = line;
         auto colon = line.rfind(':');
         if (line.rfind("Listening on http://", 0) != 0 || colon == std::string::npos)
-            throw std::runtime_error("no readiness line; got '" + line + "'; stderr: " + stderr_text());
+            throw std::runtime_error("no readiness line; got '" + line +
+                                     "'; stderr: " + stderr_text());
         port_ = std::atoi(line.c_str() + colon + 1);
     }
 
@@ -209,8 +215,10 @@ inline bool parse_response(std::string &buffer, Response &r) {
         auto colon = line.find(':');
         if (colon == std::string::npos) continue;
         std::string name = line.substr(0, colon), value = line.substr(colon + 1);
-        for (auto &ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+        for (auto &ch : name)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        while (!value.empty() && value.front() == ' ')
+            value.erase(0, 1);
         r.headers.emplace(name, value);
     }
     size_t length = static_cast<size_t>(std::atoll(r.header("content-length").c_str()));
@@ -247,8 +255,9 @@ inline Response roundtrip(int port, const std::string &raw_request) {
     return r;
 }
 
-inline std::string request(int port, const std::string &method, const std::string &path, const std::string &body,
-                           const std::vector<std::string> &headers = {}, bool default_host = true) {
+inline std::string request(int port, const std::string &method, const std::string &path,
+                           const std::string &body, const std::vector<std::string> &headers = {},
+                           bool default_host = true) {
     std::string r = method + " " + path + " HTTP/1.1\r\n";
     if (default_host) r += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
     bool has_ct = false;
@@ -264,12 +273,14 @@ inline std::string request(int port, const std::string &method, const std::strin
     return r;
 }
 
-inline Response post(int port, const std::string &body, const std::vector<std::string> &headers = {},
+inline Response post(int port, const std::string &body,
+                     const std::vector<std::string> &headers = {},
                      const std::string &path = "/mcp") {
     return roundtrip(port, request(port, "POST", path, body, headers));
 }
 
-inline Response get(int port, const std::string &path, const std::vector<std::string> &headers = {}) {
+inline Response get(int port, const std::string &path,
+                    const std::vector<std::string> &headers = {}) {
     return roundtrip(port, request(port, "GET", path, "", headers));
 }
 
