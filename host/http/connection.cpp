@@ -8,7 +8,9 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -230,16 +232,19 @@ std::shared_ptr<EventStream> HttpExchange::start_stream() {
 
 // ---- Connection ----
 
-Connection::Connection(EventLoop &loop, boost::asio::ip::tcp::socket socket, ServerContext &server)
-    : loop_(loop), socket_(std::move(socket)), server_(server), fd_(socket_.native_handle()),
-      reader_(fd_) {} // counted in server.open by the acceptor
+Connection::Connection(EventLoop &loop, int fd, ServerContext &server)
+    : loop_(loop), server_(server), fd_(fd), reader_(fd_) {
+} // counted in server.open by the acceptor
 
 Connection::~Connection() {
-    if (state_ != State::Closed) server_.open.fetch_sub(1);
+    if (state_ != State::Closed) {
+        server_.open.fetch_sub(1);
+        ::close(fd_);
+    }
 }
 
 void Connection::start() {
-    loop_.attach(this);
+    if (!loop_.attach(shared_from_this(), fd_)) return close();
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     client_address_ = address_of(fd_, true);
@@ -250,29 +255,41 @@ void Connection::start() {
     process_input();
 }
 
+void Connection::on_events(uint32_t events) {
+    if (state_ == State::Closed) return; // closed earlier in the same batch
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) reader_.mark_socket_ready();
+    if (want_write_ && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
+        want_write_ = false;
+        flush();
+    }
+    if (want_read_ && reader_.socket_ready() && state_ != State::Closed) {
+        want_read_ = false;
+        on_readable();
+    }
+}
+
 void Connection::wait_readable() {
-    if (reading_wait_ || state_ == State::Closed) return;
-    reading_wait_ = true;
-    // async_wait costs an epoll_ctl per request (Asio re-arms the edge-triggered registration).
-    // A one-byte MSG_PEEK async_receive instead was tried: it trades that call for two receives
-    // (the speculative one finds nothing, the peek on wake-up), no fewer system calls.
-    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code &ec) {
-                           self->reading_wait_ = false;
-                           if (!ec && self->state_ != State::Closed) self->on_readable();
-                       });
+    if (state_ == State::Closed) return;
+    want_read_ = true;
+    // Bytes may already be waiting (they arrived while the connection was busy, or the last
+    // receive filled the buffer): no new event will report them, so look on the next turn of the
+    // loop (posted: this runs inside the handler that finished the previous step).
+    if (!reader_.socket_ready() || read_posted_) return;
+    read_posted_ = true;
+    boost::asio::post(loop_.io(), [self = shared_from_this()] {
+        self->read_posted_ = false;
+        if (self->want_read_ && self->reader_.socket_ready() && self->state_ != State::Closed) {
+            self->want_read_ = false;
+            self->on_readable();
+        }
+    });
 }
 
 void Connection::wait_writable() {
-    if (writing_wait_ || state_ == State::Closed) return;
-    writing_wait_ = true;
+    if (want_write_ || state_ == State::Closed) return;
+    want_write_ = true; // the send that found no room set up the event that says there is some
     if (state_ == State::Writing)
         set_deadline(EventLoop::now_ms() + server_.settings.request_timeout_ms);
-    socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
-                       [self = shared_from_this()](const boost::system::error_code &ec) {
-                           self->writing_wait_ = false;
-                           if (!ec && self->state_ != State::Closed) self->flush();
-                       });
 }
 
 void Connection::on_readable() {
@@ -295,7 +312,10 @@ void Connection::on_readable() {
                 if (lingered_bytes_ > kMaxLingerBytes) return close();
                 continue;
             }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_readable();
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                reader_.mark_socket_drained();
+                return wait_readable();
+            }
             if (n < 0 && errno == EINTR) continue;
             return close(); // EOF or error
         }
@@ -307,7 +327,10 @@ void Connection::on_readable() {
         const ssize_t n = ::recv(fd_, &c, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
             return close();
-        if (n < 0) wait_readable();
+        if (n < 0) {
+            if (errno != EINTR) reader_.mark_socket_drained();
+            wait_readable();
+        }
         return;
     }
     default:
@@ -409,7 +432,7 @@ void Connection::write(std::string bytes) {
         out_ = std::move(bytes);
     else
         out_ += bytes;
-    if (!writing_wait_) flush();
+    if (!want_write_) flush();
 }
 
 void Connection::flush() {
@@ -538,9 +561,9 @@ void Connection::close() {
     if (state_ == State::Closed) return;
     state_ = State::Closed;
     server_.open.fetch_sub(1);
-    boost::system::error_code ec;
-    socket_.close(ec); // cancels the pending waits
-    loop_.detach(this);
+    want_read_ = want_write_ = false;
+    loop_.detach(this, fd_); // out of the epoll set before the descriptor number can be reused
+    ::close(fd_);
     exchange_.reset(); // an exchange on the pool keeps this object until it returns
     body_done_ = nullptr;
     if (auto stream = std::move(stream_)) stream->mark_closed(loop_.io());

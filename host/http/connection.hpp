@@ -17,8 +17,6 @@
 #include "server_exchange.hpp"
 #include "socket_reader.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-
 #include <Poco/Net/HTTPServerParams.h>
 
 #include <atomic>
@@ -141,17 +139,20 @@ class HttpExchange : public std::enable_shared_from_this<HttpExchange> {
 
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
-    Connection(EventLoop &loop, boost::asio::ip::tcp::socket socket, ServerContext &server);
+    // Takes ownership of `fd`, a connected non-blocking TCP socket.
+    Connection(EventLoop &loop, int fd, ServerContext &server);
     ~Connection();
     void start(); // loop thread
 
     // Loop thread only.
+    void on_events(uint32_t epoll_events); // the loop's epoll set reported the socket
     void on_tick(int64_t now_ms);
     int64_t next_deadline_ms() const { return deadline_ms_; }
     void begin_drain();
     EventLoop &loop() { return loop_; }
     ServerContext &server() { return server_; }
     bool closed() const { return state_ == State::Closed; }
+    void close();
 
   private:
     friend class HttpExchange;
@@ -179,7 +180,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void write(std::string bytes);
     void flush();
     void wait_writable();
-    void close();
     void stream_send(std::string bytes);
     void stream_end();
     void set_deadline(int64_t ms) {
@@ -188,20 +188,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
 
     EventLoop &loop_;
-    boost::asio::ip::tcp::socket socket_;
     ServerContext &server_;
-    int fd_;
+    int fd_; // owned: closed by close() or the destructor
     SocketReader reader_;
     State state_ = State::ReadingHead;
     int64_t deadline_ms_ = INT64_MAX;         // the next thing due in on_tick
     int64_t request_deadline_ms_ = INT64_MAX; // head and body must be in by then
     bool linger_ = false;                     // after an error answer: lingering close
-    int64_t idle_until_ms_ = 0; // keep-alive end while idle
-    bool shrink_pending_ = false; // idle: give the read buffer back at the next tick
+    int64_t idle_until_ms_ = 0;               // keep-alive end while idle
+    bool shrink_pending_ = false;             // idle: give the read buffer back at the next tick
     size_t lingered_bytes_ = 0;
     int served_ = 0;
-    bool reading_wait_ = false; // an async_wait for readability is pending
-    bool writing_wait_ = false; // an async_wait for writability is pending
+    bool want_read_ = false;   // the next readiness event goes to on_readable()
+    bool read_posted_ = false; // on_readable() is posted (input was already waiting)
+    bool want_write_ = false;  // a send found no room: the next writability event flushes
     bool close_after_write_ = false;
     std::string out_; // bytes not yet sent
     size_t out_sent_ = 0;

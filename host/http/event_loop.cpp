@@ -4,16 +4,38 @@
 
 #include <boost/asio/post.hpp>
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
-#include <vector>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace fastmcp::host {
 
-EventLoop::EventLoop() : guard_(io_.get_executor()), timer_(io_) {}
+namespace {
+int new_epoll_set() {
+    const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+    if (fd < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+    return fd;
+}
+} // namespace
+
+EventLoop::EventLoop() : guard_(io_.get_executor()), timer_(io_), events_(io_, new_epoll_set()) {}
 
 EventLoop::~EventLoop() {
     stop_now();
     join();
+    // Connections still open when the loop ends (a drain that timed out) close here: the loop no
+    // longer runs, so nothing else touches them.
+    std::vector<std::shared_ptr<Connection>> open;
+    for (auto &[c, owner] : live_)
+        open.push_back(owner);
+    for (auto &c : open)
+        c->close();
+    retired_.clear();
 }
 
 int64_t EventLoop::now_ms() {
@@ -25,6 +47,7 @@ void EventLoop::start() {
     thread_ = std::thread([this] {
         thread_id_.store(std::this_thread::get_id());
         tick();
+        wait_events();
         io_.run();
     });
 }
@@ -35,14 +58,46 @@ void EventLoop::join() {
     if (thread_.joinable()) thread_.join();
 }
 
-void EventLoop::attach(Connection *c) {
-    live_.insert(c);
+bool EventLoop::attach(const std::shared_ptr<Connection> &c, int fd) {
+    // Edge-triggered: an event means new bytes or new room since the connection last looked, and
+    // the connection remembers what it has not consumed yet (SocketReader::socket_ready).
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = c.get();
+    if (::epoll_ctl(events_.native_handle(), EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+    live_.emplace(c.get(), c);
+    count_.store(live_.size(), std::memory_order_relaxed);
+    return true;
+}
+
+void EventLoop::detach(Connection *c, int fd) {
+    ::epoll_ctl(events_.native_handle(), EPOLL_CTL_DEL, fd, nullptr);
+    auto it = live_.find(c);
+    if (it == live_.end()) return;
+    retired_.push_back(std::move(it->second));
+    live_.erase(it);
     count_.store(live_.size(), std::memory_order_relaxed);
 }
 
-void EventLoop::detach(Connection *c) {
-    live_.erase(c);
-    count_.store(live_.size(), std::memory_order_relaxed);
+void EventLoop::wait_events() {
+    events_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                       [this](const boost::system::error_code &ec) {
+                           if (!ec) on_events();
+                       });
+}
+
+void EventLoop::on_events() {
+    // One batch per wake-up; Asio's own handlers (posts, the tick) run between batches. When more
+    // events are waiting, re-arming the wait finds the set readable at once.
+    epoll_event events[256];
+    int n;
+    do {
+        n = ::epoll_wait(events_.native_handle(), events, 256, 0);
+    } while (n < 0 && errno == EINTR);
+    for (int i = 0; i < n; ++i)
+        static_cast<Connection *>(events[i].data.ptr)->on_events(events[i].events);
+    retired_.clear();
+    wait_events();
 }
 
 void EventLoop::for_each(std::function<void(Connection &)> f) {
@@ -50,8 +105,8 @@ void EventLoop::for_each(std::function<void(Connection &)> f) {
         // A callback may close (and detach) connections: walk a copy, keeping each alive.
         std::vector<std::shared_ptr<Connection>> all;
         all.reserve(live_.size());
-        for (Connection *c : live_)
-            all.push_back(c->shared_from_this());
+        for (auto &[c, owner] : live_)
+            all.push_back(owner);
         for (auto &c : all)
             f(*c);
     });
@@ -65,16 +120,17 @@ void EventLoop::tick() {
     if (now >= earliest_deadline_ms_) {
         earliest_deadline_ms_ = INT64_MAX;
         std::vector<std::shared_ptr<Connection>> due;
-        for (Connection *c : live_) {
+        for (auto &[c, owner] : live_) {
             const int64_t deadline = c->next_deadline_ms();
             if (deadline <= now)
-                due.push_back(c->shared_from_this());
+                due.push_back(owner);
             else
                 note_deadline(deadline);
         }
         for (auto &c : due)
             c->on_tick(now); // a new deadline of theirs is noted through set_deadline
     }
+    retired_.clear();
     timer_.expires_after(std::chrono::milliseconds(100));
     timer_.async_wait([this](const boost::system::error_code &ec) {
         if (!ec) tick();

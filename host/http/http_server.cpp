@@ -120,20 +120,11 @@ void HttpServer::hand_off(tcp::socket socket) {
     next_loop_ = (next_loop_ + 1) % loops_.size();
     // The socket was accepted on loop 0's io_context; its descriptor moves to the target loop.
     boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
-    const int fd = socket.release(ec);
+    const int fd = socket.release(ec); // the connection sends and receives with MSG_DONTWAIT
     if (ec) return;
     context_.open.fetch_add(1); // counted from the accept, so a burst cannot overshoot the limit
-    asio::post(target.io(), [this, &target, fd, protocol] {
-        tcp::socket s(target.io());
-        boost::system::error_code e;
-        s.assign(protocol, fd, e);
-        if (e) {
-            ::close(fd);
-            context_.open.fetch_sub(1);
-            return;
-        }
-        std::make_shared<Connection>(target, std::move(s), context_)->start();
+    asio::post(target.io(), [this, &target, fd] {
+        std::make_shared<Connection>(target, fd, context_)->start();
     });
 }
 

@@ -37,12 +37,22 @@ bool SocketReader::fill(size_t limit) {
             buffer_.resize(std::min(limit, buffer_.size() * 2));
         }
     }
+    if (!socket_ready_) { // nothing has arrived since a receive emptied the socket
+        would_block_ = true;
+        return false;
+    }
+    const size_t room = buffer_.size() - end_;
     ssize_t n;
     do {
-        n = ::recv(fd_, buffer_.data() + end_, buffer_.size() - end_, MSG_DONTWAIT);
+        n = ::recv(fd_, buffer_.data() + end_, room, MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) would_block_ = true;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        would_block_ = true;
+        socket_ready_ = false;
+    }
     if (n <= 0) return false; // EOF, error, or nothing waiting (would_block_)
+    // A short read took everything the socket had: bytes arriving later raise a new event.
+    if (static_cast<size_t>(n) < room) socket_ready_ = false;
     end_ += static_cast<size_t>(n);
     return true;
 }

@@ -37,6 +37,14 @@ class SocketReader {
     bool has_buffered_input() const { return end_ > begin_; }
     // The last receive found no bytes waiting (not an error: wait for readability).
     bool would_block() const { return would_block_; }
+    // Whether the socket may hold bytes not yet received. The socket is watched edge-triggered:
+    // readiness is reported once per arrival, so the reader remembers it (mark_socket_ready on each
+    // event) until a receive takes less than it asked for or finds nothing, and does not call
+    // recv() while the socket is known to be empty. Other receives on the socket (a lingering
+    // close, a peek) report what they found with mark_socket_drained.
+    bool socket_ready() const { return socket_ready_; }
+    void mark_socket_ready() { socket_ready_ = true; }
+    void mark_socket_drained() { socket_ready_ = false; }
     // Gives the buffer's memory back while a keep-alive connection idles with nothing buffered.
     void shrink_when_empty();
 
@@ -59,6 +67,7 @@ class SocketReader {
     uint64_t remaining_ = 0; // of the body (Length) or of the current chunk (ChunkData)
     size_t trailer_lines_ = 0;
     bool would_block_ = false;
+    bool socket_ready_ = true; // a new connection may have bytes waiting already
 };
 
 } // namespace fastmcp::host
