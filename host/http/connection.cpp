@@ -224,8 +224,9 @@ std::shared_ptr<EventStream> HttpExchange::start_stream() {
     c.state_ = Connection::State::Streaming;
     c.close_after_write_ =
         !c.stream_chunked_ || !response_.getKeepAlive() || !c.reader_.body_complete();
+    c.last_write_ms_ = EventLoop::now_ms(); // the stream's writes are timed from its start
     c.write(std::move(head));
-    c.set_deadline(EventLoop::now_ms() + c.server_.settings.stream_keep_alive_ms);
+    c.set_deadline(c.last_write_ms_ + c.server_.settings.stream_keep_alive_ms);
     c.wait_readable(); // to notice the client going away
     return c.stream_;
 }
@@ -350,7 +351,8 @@ void Connection::process_input() {
     case SocketReader::Head::TooLarge:
         return send_error_and_close(431);
     }
-    RequestHead head;
+    // One per thread, reused: its field list keeps its capacity (dispatch copies what it needs out).
+    thread_local RequestHead head;
     if (const int status = parse_request_head(head_text, server_.settings.head_limits, head))
         return send_error_and_close(status);
     ++served_;
@@ -413,6 +415,9 @@ void Connection::finish_exchange() {
     const bool keep_alive =
         exchange->may_keep_alive() && response.getKeepAlive() && reader_.body_complete();
     if (!keep_alive) response.setKeepAlive(false);
+    // The request is consumed: the buffer is free for the next connection of this batch to read
+    // into (answers are sent at the batch's end, and a buffer per held answer would be 256 of them).
+    reader_.release_when_empty();
     state_ = State::Writing;
     close_after_write_ = !keep_alive;
     write(response.serialize(exchange->head_request_));
@@ -432,7 +437,18 @@ void Connection::write(std::string bytes) {
         out_ = std::move(bytes);
     else
         out_ += bytes;
-    if (!want_write_) flush();
+    if (want_write_ || flush_held_) return;
+    if (loop_.in_batch()) {
+        flush_held_ = true;
+        loop_.flush_later(shared_from_this());
+        return;
+    }
+    flush();
+}
+
+void Connection::flush_held() {
+    flush_held_ = false;
+    if (state_ != State::Closed && !want_write_) flush();
 }
 
 void Connection::flush() {
@@ -447,9 +463,9 @@ void Connection::flush() {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return wait_writable();
         return close(); // the peer is gone
     }
-    out_.clear();
+    std::string().swap(out_); // freed while in cache, not at the next answer
     out_sent_ = 0;
-    last_write_ms_ = EventLoop::now_ms();
+    if (state_ == State::Streaming) last_write_ms_ = EventLoop::now_ms(); // only streams look
     if (state_ == State::Writing) after_response();
 }
 
@@ -476,11 +492,10 @@ void Connection::next_request() {
         return;
     }
     state_ = State::Idle;
-    // An idle connection gives its buffer back after a second (not per request: a busy one would
-    // free and allocate it for every request).
-    idle_until_ms_ = EventLoop::now_ms() + server_.settings.keep_alive_timeout_ms;
-    shrink_pending_ = true;
-    set_deadline(std::min(idle_until_ms_, EventLoop::now_ms() + 1000));
+    // Between requests a connection holds no buffer: the read buffer goes back to the loop's pool
+    // (the next connection to read takes it while it is still in cache).
+    reader_.release_when_empty();
+    set_deadline(EventLoop::now_ms() + server_.settings.keep_alive_timeout_ms);
     wait_readable();
 }
 
@@ -531,13 +546,6 @@ void Connection::on_tick(int64_t now) {
     case State::Handling:
         set_deadline(INT64_MAX);
         return;
-    case State::Idle:
-        if (shrink_pending_ && now < idle_until_ms_) {
-            shrink_pending_ = false;
-            reader_.shrink_when_empty(); // an idle connection holds no buffer
-            return set_deadline(idle_until_ms_);
-        }
-        return close(); // idle past the keep-alive timeout
     default:
         // Idle past the keep-alive timeout, a request past its deadline (slowloris), a response
         // the client does not read, or the end of a lingering close.

@@ -153,6 +153,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ServerContext &server() { return server_; }
     bool closed() const { return state_ == State::Closed; }
     void close();
+    void flush_held(); // the batch that held this connection's answer ended
 
   private:
     friend class HttpExchange;
@@ -195,13 +196,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     int64_t deadline_ms_ = INT64_MAX;         // the next thing due in on_tick
     int64_t request_deadline_ms_ = INT64_MAX; // head and body must be in by then
     bool linger_ = false;                     // after an error answer: lingering close
-    int64_t idle_until_ms_ = 0;               // keep-alive end while idle
-    bool shrink_pending_ = false;             // idle: give the read buffer back at the next tick
     size_t lingered_bytes_ = 0;
     int served_ = 0;
     bool want_read_ = false;   // the next readiness event goes to on_readable()
     bool read_posted_ = false; // on_readable() is posted (input was already waiting)
     bool want_write_ = false;  // a send found no room: the next writability event flushes
+    bool flush_held_ = false;  // bytes wait for the end of the loop's batch
     bool close_after_write_ = false;
     std::string out_; // bytes not yet sent
     size_t out_sent_ = 0;

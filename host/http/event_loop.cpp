@@ -89,13 +89,18 @@ void EventLoop::wait_events() {
 void EventLoop::on_events() {
     // One batch per wake-up; Asio's own handlers (posts, the tick) run between batches. When more
     // events are waiting, re-arming the wait finds the set readable at once.
-    epoll_event events[256];
+    epoll_event events[64];
     int n;
     do {
-        n = ::epoll_wait(events_.native_handle(), events, 256, 0);
+        n = ::epoll_wait(events_.native_handle(), events, 64, 0);
     } while (n < 0 && errno == EINTR);
+    in_batch_ = true;
     for (int i = 0; i < n; ++i)
         static_cast<Connection *>(events[i].data.ptr)->on_events(events[i].events);
+    in_batch_ = false;
+    for (size_t i = 0; i < to_flush_.size(); ++i) // a flush may read and answer a pipelined request
+        to_flush_[i]->flush_held();
+    to_flush_.clear();
     retired_.clear();
     wait_events();
 }

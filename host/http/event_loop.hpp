@@ -43,6 +43,10 @@ class EventLoop {
     bool attach(const std::shared_ptr<Connection> &c, int fd);
     void detach(Connection *c, int fd);
     size_t connections() const { return count_.load(std::memory_order_relaxed); }
+    // Loop thread only. While a batch of events is handled, answers wait and go out together at
+    // its end (flush_later): the client side wakes once per batch rather than once per answer.
+    bool in_batch() const { return in_batch_; }
+    void flush_later(const std::shared_ptr<Connection> &c) { to_flush_.push_back(c); }
     // Loop thread only: a connection's next deadline is now `ms` (the tick skips its scan of
     // every connection while nothing is due).
     void note_deadline(int64_t ms) {
@@ -63,6 +67,8 @@ class EventLoop {
     boost::asio::posix::stream_descriptor events_; // the connections' epoll set
     std::unordered_map<Connection *, std::shared_ptr<Connection>> live_;
     std::vector<std::shared_ptr<Connection>> retired_; // detached during this batch
+    std::vector<std::shared_ptr<Connection>> to_flush_; // answers held to the batch's end
+    bool in_batch_ = false;
     int64_t earliest_deadline_ms_ = 0;                 // no connection's deadline is before this
     std::atomic<size_t> count_{0};
     std::atomic<std::thread::id> thread_id_{};

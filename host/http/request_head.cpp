@@ -115,7 +115,10 @@ size_t find_head_end(std::string_view received) {
 }
 
 int parse_request_head(std::string_view head, const RequestHeadLimits &limits, RequestHead &out) {
+    auto fields = std::move(out.fields); // its capacity is kept: a reused head parses without allocating
+    fields.clear();
     out = RequestHead{};
+    out.fields = std::move(fields);
     if (head.size() < 4 || head.substr(head.size() - 4) != "\r\n\r\n") return 400;
     head.remove_suffix(2); // every line, the last field's included, now ends in CRLF
     size_t eol = head.find("\r\n");

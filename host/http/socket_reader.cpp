@@ -16,15 +16,34 @@ constexpr size_t kMaxBodyBuffer = 64 * 1024;
 constexpr size_t kInitialBuffer = 4 * 1024; // a typical MCP request with a bearer token fits
 } // namespace
 
-void SocketReader::shrink_when_empty() {
+namespace {
+constexpr size_t kPooledBuffers = 64;
+std::vector<std::vector<char>> &buffer_pool() {
+    thread_local std::vector<std::vector<char>> pool;
+    return pool;
+}
+} // namespace
+
+void SocketReader::release_when_empty() {
     if (begin_ != end_ || buffer_.empty()) return;
     begin_ = end_ = 0;
-    std::vector<char>().swap(buffer_);
+    auto &pool = buffer_pool();
+    if (buffer_.size() == kInitialBuffer && pool.size() < kPooledBuffers)
+        pool.push_back(std::move(buffer_));
+    buffer_ = std::vector<char>(); // a moved-from vector is not promised empty
 }
 
 bool SocketReader::fill(size_t limit) {
     would_block_ = false;
-    if (buffer_.empty()) buffer_.resize(std::min(limit, kInitialBuffer));
+    if (buffer_.empty()) {
+        auto &pool = buffer_pool();
+        if (limit >= kInitialBuffer && !pool.empty()) {
+            buffer_ = std::move(pool.back());
+            pool.pop_back();
+        } else {
+            buffer_.resize(std::min(limit, kInitialBuffer));
+        }
+    }
     if (begin_ == end_) begin_ = end_ = 0;
     if (end_ == buffer_.size()) {
         if (begin_ > 0) { // slide the unread bytes to the front

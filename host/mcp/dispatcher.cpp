@@ -20,7 +20,9 @@ namespace {
 using json = nlohmann::json;
 
 std::string result_message(const json &id, std::string_view result_json) {
-    std::string out = R"({"jsonrpc":"2.0","id":)";
+    std::string out;
+    out.reserve(48 + result_json.size());
+    out += R"({"jsonrpc":"2.0","id":)";
     out += json_text(id);
     out += R"(,"result":)";
     out.append(result_json);
@@ -439,8 +441,8 @@ std::string Dispatcher::call_tool(const json &params, const json &id) const {
     }
     // Written out rather than built as a tree: the same text (an object's keys come out sorted:
     // content, isError, structuredContent) without an object, its map and a copy of the content.
-    std::string out = R"({"content":)";
-    out += json_text(result.content);
+    std::string out = json_text(result.content);
+    out.insert(0, R"({"content":)"); // within the reserved room: no reallocation
     out += result.is_error ? R"(,"isError":true)" : R"(,"isError":false)";
     if (!result.structured.is_null()) {
         out += R"(,"structuredContent":)";

@@ -30,7 +30,11 @@ struct ToolResult {
     }
 
     ToolResult &add_text(std::string text) {
-        content.push_back({{"type", "text"}, {"text", std::move(text)}});
+        // Built in place: a braced initializer copies every member through its list.
+        nlohmann::json block(nlohmann::json::value_t::object);
+        block.emplace("type", "text");
+        block.emplace("text", std::move(text));
+        content.push_back(std::move(block));
         return *this;
     }
     // `base64`: the data already base64-encoded, as MCP carries it.
