@@ -7,6 +7,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fastmcp::host {
 
 // The length of the longest prefix of `s` whose bytes are all in `table`.
@@ -48,6 +52,46 @@ inline bool is_field_value(std::string_view s) {
     for (; i < n; ++i)
         if (!is_field_value_byte(p[i])) return false;
     return true;
+}
+
+// A byte class: ALPHA, DIGIT and the bytes of `extra`.
+constexpr std::array<bool, 256> alnum_and(std::string_view extra) {
+    std::array<bool, 256> t{};
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[c] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        t[c] = true;
+    for (char c : extra)
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}
+
+// b64token bytes (RFC 6750 §2.1): ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/".
+inline constexpr std::array<bool, 256> kB64TokenBytes = alnum_and("-._~+/");
+
+// The length of the longest prefix of `s` made of b64token bytes. A bearer token is most of a
+// request head: 16 bytes a step where SSE2 is there (every x86-64), then the table for the rest.
+inline size_t leading_b64token(std::string_view s) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    // Signed byte compares: bytes 0x80-0xff are negative, below every range here (never a match).
+    const auto in = [](__m128i x, char lo, char hi) {
+        return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s.data() + i));
+        __m128i ok = _mm_or_si128(in(x, '-', '9'), in(x, 'A', 'Z')); // "-./" and digits
+        ok = _mm_or_si128(ok, in(x, 'a', 'z'));
+        ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('+')));
+        ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+        ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('~')));
+        if (_mm_movemask_epi8(ok) != 0xffff) break; // the table finds which byte
+    }
+#endif
+    return i + leading_span(kB64TokenBytes, s.substr(i));
 }
 
 } // namespace fastmcp::host

@@ -351,7 +351,8 @@ void Connection::process_input() {
     case SocketReader::Head::TooLarge:
         return send_error_and_close(431);
     }
-    // One per thread, reused: its field list keeps its capacity (dispatch copies what it needs out).
+    // One per thread, reused: its field list keeps its capacity (dispatch copies what it needs
+    // out).
     thread_local RequestHead head;
     if (const int status = parse_request_head(head_text, server_.settings.head_limits, head))
         return send_error_and_close(status);
@@ -416,7 +417,8 @@ void Connection::finish_exchange() {
         exchange->may_keep_alive() && response.getKeepAlive() && reader_.body_complete();
     if (!keep_alive) response.setKeepAlive(false);
     // The request is consumed: the buffer is free for the next connection of this batch to read
-    // into (answers are sent at the batch's end, and a buffer per held answer would be 256 of them).
+    // into (answers are sent at the batch's end, and a buffer per held answer would be 256 of
+    // them).
     reader_.release_when_empty();
     state_ = State::Writing;
     close_after_write_ = !keep_alive;

@@ -66,10 +66,10 @@ class EventLoop {
     boost::asio::steady_timer timer_;
     boost::asio::posix::stream_descriptor events_; // the connections' epoll set
     std::unordered_map<Connection *, std::shared_ptr<Connection>> live_;
-    std::vector<std::shared_ptr<Connection>> retired_; // detached during this batch
+    std::vector<std::shared_ptr<Connection>> retired_;  // detached during this batch
     std::vector<std::shared_ptr<Connection>> to_flush_; // answers held to the batch's end
     bool in_batch_ = false;
-    int64_t earliest_deadline_ms_ = 0;                 // no connection's deadline is before this
+    int64_t earliest_deadline_ms_ = 0; // no connection's deadline is before this
     std::atomic<size_t> count_{0};
     std::atomic<std::thread::id> thread_id_{};
     std::thread thread_;

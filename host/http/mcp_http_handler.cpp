@@ -258,8 +258,10 @@ void McpHttpHandler::run_provider_route(const std::shared_ptr<Call> &x) {
                                       "the auth provider did not serve this route"));
         }
         for (const auto &[n, v] : answer->headers) {
-            if (Poco::icompare(n, "Set-Cookie") == 0) x->response.add(n, v); // one per cookie
-            else x->header(n, v);
+            if (Poco::icompare(n, "Set-Cookie") == 0)
+                x->response.add(n, v); // one per cookie
+            else
+                x->header(n, v);
         }
         x->send(answer->status, answer->content_type, answer->body);
     });

@@ -9,20 +9,7 @@ namespace fastmcp::host {
 
 namespace {
 
-// RFC 9110 §5.6.2 tchar.
-constexpr std::array<bool, 256> make_token_table() {
-    std::array<bool, 256> t{};
-    for (int c = '0'; c <= '9'; ++c)
-        t[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c)
-        t[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c)
-        t[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~"))
-        t[static_cast<unsigned char>(c)] = true;
-    return t;
-}
-constexpr auto kToken = make_token_table();
+constexpr auto kToken = alnum_and("!#$%&'*+-.^_`|~"); // RFC 9110 §5.6.2 tchar
 
 bool is_token(std::string_view s) {
     if (s.empty()) return false;
@@ -115,7 +102,8 @@ size_t find_head_end(std::string_view received) {
 }
 
 int parse_request_head(std::string_view head, const RequestHeadLimits &limits, RequestHead &out) {
-    auto fields = std::move(out.fields); // its capacity is kept: a reused head parses without allocating
+    auto fields =
+        std::move(out.fields); // its capacity is kept: a reused head parses without allocating
     fields.clear();
     out = RequestHead{};
     out.fields = std::move(fields);

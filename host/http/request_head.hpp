@@ -35,8 +35,8 @@ struct RequestHead {
 };
 
 // `head` runs up to and including the empty line ("\r\n\r\n"). Views in `out` point into it. `out`
-// is reset first; the capacity of its field list is kept, so a reused RequestHead does not allocate.
-// Returns 0, or the status to answer with: 400, 414, 431, 501 (unknown transfer coding),
+// is reset first; the capacity of its field list is kept, so a reused RequestHead does not
+// allocate. Returns 0, or the status to answer with: 400, 414, 431, 501 (unknown transfer coding),
 // 505 (not HTTP/1.0 or 1.1).
 int parse_request_head(std::string_view head, const RequestHeadLimits &limits, RequestHead &out);
 

@@ -26,13 +26,17 @@ ToolResult &ToolResult::add_text(std::string text) {
 }
 
 ToolResult &ToolResult::add_image(std::string base64_data, std::string mime_type) {
-    content.push_back({{"type", "image"}, {"data", std::move(base64_data)}, {"mimeType", std::move(mime_type)}});
+    content.push_back(
+        {{"type", "image"}, {"data", std::move(base64_data)}, {"mimeType", std::move(mime_type)}});
     return *this;
 }
 
 ToolResult &ToolResult::add_resource(std::string uri, std::string text, std::string mime_type) {
     content.push_back({{"type", "resource"},
-                       {"resource", {{"uri", std::move(uri)}, {"mimeType", std::move(mime_type)}, {"text", std::move(text)}}}});
+                       {"resource",
+                        {{"uri", std::move(uri)},
+                         {"mimeType", std::move(mime_type)},
+                         {"text", std::move(text)}}}});
     return *this;
 }
 

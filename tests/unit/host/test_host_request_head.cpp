@@ -129,3 +129,29 @@ TEST_CASE("byte scans: is_field_value and leading_span agree with the byte-wise 
     CHECK(fastmcp::host::is_field_value(std::string("a\tb c\x80\xff", 7)));
     CHECK(fastmcp::host::leading_span(letters, "") == 0);
 }
+
+// The 16-bytes-a-step b64token scan gives the table's answer: every byte value at every offset of
+// a block and of the tail, among good bytes of every kind.
+TEST_CASE("byte scans: leading_b64token agrees with the b64token table") {
+    const std::string good = "AZaz09-._~+/Mm5";
+    for (size_t length : {1u, 15u, 16u, 17u, 31u, 32u, 47u}) {
+        for (size_t at = 0; at < length; ++at) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string s;
+                for (size_t k = 0; k < length; ++k)
+                    s += good[(k * 7 + at) % good.size()];
+                s[at] = static_cast<char>(byte);
+                const auto c = static_cast<unsigned char>(byte);
+                CHECK(fastmcp::host::leading_b64token(s) ==
+                      (fastmcp::host::kB64TokenBytes[c] ? length : at));
+            }
+        }
+    }
+    CHECK(fastmcp::host::leading_b64token("") == 0);
+    for (char c : std::string("AZaz09-._~+/"))
+        CHECK(fastmcp::host::kB64TokenBytes[static_cast<unsigned char>(c)]);
+    int count = 0;
+    for (bool b : fastmcp::host::kB64TokenBytes)
+        count += b;
+    CHECK(count == 26 + 26 + 10 + 6);
+}
