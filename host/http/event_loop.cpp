@@ -95,8 +95,16 @@ void EventLoop::on_events() {
         n = ::epoll_wait(events_.native_handle(), events, 64, 0);
     } while (n < 0 && errno == EINTR);
     in_batch_ = true;
-    for (int i = 0; i < n; ++i)
+    for (int i = 0; i < n; ++i) {
+        // With thousands of connections the next one's state is out of cache: start loading it
+        // while this one is served (a request takes microseconds, a miss a fraction of one).
+        if (i + 1 < n) {
+            const char *next = static_cast<const char *>(events[i + 1].data.ptr);
+            for (int line = 0; line < 4; ++line) // what on_events reads spans its first lines
+                __builtin_prefetch(next + 64 * line);
+        }
         static_cast<Connection *>(events[i].data.ptr)->on_events(events[i].events);
+    }
     in_batch_ = false;
     for (size_t i = 0; i < to_flush_.size(); ++i) // a flush may read and answer a pipelined request
         to_flush_[i]->flush_held();
