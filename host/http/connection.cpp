@@ -417,8 +417,8 @@ void Connection::finish_exchange() {
         exchange->may_keep_alive() && response.getKeepAlive() && reader_.body_complete();
     if (!keep_alive) response.setKeepAlive(false);
     // The request is consumed: the buffer is free for the next connection of this batch to read
-    // into (answers are sent at the batch's end, and a buffer per held answer would be 256 of
-    // them).
+    // into (answers are sent at the batch's end; a buffer per held answer would be 64 of them).
+    // next_request() releases it too, for the paths that do not come through here (streams).
     reader_.release_when_empty();
     state_ = State::Writing;
     close_after_write_ = !keep_alive;

@@ -14,10 +14,8 @@ constexpr size_t kMaxTrailerLine = 8192; // like one header field
 constexpr size_t kMaxTrailerLines = 100;
 constexpr size_t kMaxBodyBuffer = 64 * 1024;
 constexpr size_t kInitialBuffer = 4 * 1024; // a typical MCP request with a bearer token fits
-} // namespace
-
-namespace {
 constexpr size_t kPooledBuffers = 64;
+
 std::vector<std::vector<char>> &buffer_pool() {
     thread_local std::vector<std::vector<char>> pool;
     return pool;

@@ -9,7 +9,8 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxFastBody = 64 * 1024; // MCP requests are mostly well under 1 KB
 
-struct Disagreement {}; // an element type this walk does not know (a newer simdjson): nlohmann's
+// An element type this walk does not know (a newer simdjson): nlohmann parses the text instead.
+struct Disagreement {};
 
 json to_json(simdjson::dom::element e) {
     switch (e.type()) {
