@@ -2,6 +2,8 @@
 
 #include "http_stream.hpp"
 
+#include "../http/ascii_case.hpp"
+
 #include <Poco/Net/NetException.h>
 #include <Poco/URI.h>
 
@@ -10,16 +12,8 @@
 #include <memory>
 
 namespace fastmcp::client {
-namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-} // namespace
+using fastmcp::host::iequals; // header names: ASCII case folding only, whatever the locale
 
 std::string find_header(const Headers &headers, std::string_view name) {
     for (const auto &[k, v] : headers)

@@ -1,5 +1,6 @@
 #include "mcp_http_handler.hpp"
 
+#include "ascii_case.hpp"
 #include "origin_guard.hpp"
 
 #include "../auth/bearer_header.hpp"
@@ -169,7 +170,7 @@ void McpHttpHandler::route(const std::shared_ptr<Call> &x) {
         }
         const auto &fields = req.fields();
         auto origin = std::find_if(fields.begin(), fields.end(),
-                                   [](const auto &f) { return iequals_ascii(f.first, "Origin"); });
+                                   [](const auto &f) { return iequals(f.first, "Origin"); });
         if (origin != fields.end() && !is_loopback_origin(std::string(origin->second))) {
             x->close_after();
             return x->send(403, "application/json",
@@ -286,7 +287,7 @@ void McpHttpHandler::authenticate(const std::shared_ptr<Call> &x, std::function<
 
     std::vector<std::string_view> values;
     for (const auto &[name, value] : x->request.fields())
-        if (iequals_ascii(name, "Authorization")) values.emplace_back(value);
+        if (iequals(name, "Authorization")) values.emplace_back(value);
     BearerExtraction bearer = extract_bearer(values);
     switch (bearer.kind) {
     case BearerExtraction::Kind::Missing:

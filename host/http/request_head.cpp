@@ -74,7 +74,7 @@ int parse_transfer_encoding(std::string_view value, bool &chunked) {
         if (comma == std::string_view::npos) comma = value.size();
         const std::string_view coding = trim_ows(value.substr(start, comma - start));
         if (!coding.empty()) {
-            if (!iequals_ascii(coding, "chunked")) return 501;
+            if (!iequals(coding, "chunked")) return 501;
             if (chunked) return 400;
             chunked = true;
         }
@@ -84,17 +84,6 @@ int parse_transfer_encoding(std::string_view value, bool &chunked) {
 }
 
 } // namespace
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-        if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-        if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-        if (x != y) return false;
-    }
-    return true;
-}
 
 size_t find_head_end(std::string_view received) {
     const size_t at = received.find("\r\n\r\n");
@@ -133,13 +122,13 @@ int parse_request_head(std::string_view head, const RequestHeadLimits &limits, R
             return 431;
         out.fields.emplace_back(name, value);
 
-        if (iequals_ascii(name, "Content-Length")) {
+        if (iequals(name, "Content-Length")) {
             if (const int status = parse_content_length(value, has_length, out.content_length))
                 return status;
-        } else if (iequals_ascii(name, "Transfer-Encoding")) {
+        } else if (iequals(name, "Transfer-Encoding")) {
             has_te = true;
             if (const int status = parse_transfer_encoding(value, chunked)) return status;
-        } else if (iequals_ascii(name, "Host")) {
+        } else if (iequals(name, "Host")) {
             ++hosts;
         }
     }

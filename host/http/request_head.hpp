@@ -40,9 +40,6 @@ struct RequestHead {
 // 505 (not HTTP/1.0 or 1.1).
 int parse_request_head(std::string_view head, const RequestHeadLimits &limits, RequestHead &out);
 
-// ASCII case-insensitive equality (field names, tokens such as "close" or "100-continue").
-bool iequals_ascii(std::string_view a, std::string_view b);
-
 // Where the head ends (one past "\r\n\r\n") in what has arrived so far, or 0 when it is not in yet.
 size_t find_head_end(std::string_view received);
 

@@ -1,5 +1,7 @@
 #include "server_exchange.hpp"
 
+#include "ascii_case.hpp"
+
 #include <Poco/Exception.h>
 
 #include <sys/socket.h>
@@ -53,7 +55,7 @@ void BufferedResponse::set_field(const std::string &name, const std::string &val
     for (size_t at = 0; at < fixed_.size();) {
         const size_t eol = fixed_.find("\r\n", at) + 2;
         const size_t colon = fixed_.find(':', at);
-        if (iequals_ascii(std::string_view(fixed_).substr(at, colon - at), name))
+        if (iequals(std::string_view(fixed_).substr(at, colon - at), name))
             fixed_.erase(at, eol - at);
         else
             at = eol;
@@ -159,18 +161,18 @@ ParsedRequest::ParsedRequest(const RequestHead &head, BufferedResponse &response
 
 std::string_view ParsedRequest::field(std::string_view name, std::string_view fallback) const {
     for (const auto &[n, v] : fields_)
-        if (iequals_ascii(n, name)) return v;
+        if (iequals(n, name)) return v;
     return fallback;
 }
 
 bool ParsedRequest::getKeepAlive() const {
     const std::string_view connection = field("Connection");
-    if (!connection.empty()) return !iequals_ascii(connection, "close");
+    if (!connection.empty()) return !iequals(connection, "close");
     return getVersion() == HTTP_1_1;
 }
 
 bool ParsedRequest::getExpectContinue() const {
-    return iequals_ascii(field("Expect"), "100-continue");
+    return iequals(field("Expect"), "100-continue");
 }
 
 void ParsedRequest::body_complete() {

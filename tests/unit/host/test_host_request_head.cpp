@@ -1,6 +1,7 @@
 // parse_request_head: the strict HTTP/1.1 head parser in front of every request (RFC 9112).
 #include <doctest/doctest.h>
 
+#include "http/ascii_case.hpp"
 #include "http/byte_scan.hpp"
 #include "http/request_head.hpp"
 
@@ -100,6 +101,19 @@ TEST_CASE("size limits answer 431") {
     limits.max_fields_bytes = 30; // "Host" + "h" + 4 = 9, then "X-A" + 14 + 4 = 21: 30 fits, 31 not
     CHECK(parse(with_fields("X-A: " + std::string(14, 'v') + "\r\n"), h, limits) == 0);
     CHECK(parse(with_fields("X-A: " + std::string(15, 'v') + "\r\n"), h, limits) == 431);
+}
+
+TEST_CASE("field names and tokens compare case-insensitively in ASCII only") {
+    CHECK(iequals("Content-Length", "content-LENGTH"));
+    CHECK(iequals("", ""));
+    CHECK_FALSE(iequals("close", "closed"));
+    CHECK_FALSE(iequals("Host", "Hosu"));
+    // Only A-Z fold: '@' and '`' sit 32 apart like 'A'/'a' but are different bytes, and a Latin-1
+    // or UTF-8 byte never equals another byte.
+    CHECK_FALSE(iequals("@", "`"));
+    CHECK_FALSE(iequals("[", "{"));
+    CHECK_FALSE(iequals("\xC9", "\xE9"));
+    CHECK_FALSE(iequals("k", "\xE2\x84\xAA")); // the Kelvin sign is not k
 }
 
 TEST_CASE("find_head_end") {
