@@ -171,9 +171,7 @@ bool ParsedRequest::getKeepAlive() const {
     return getVersion() == HTTP_1_1;
 }
 
-bool ParsedRequest::getExpectContinue() const {
-    return iequals(field("Expect"), "100-continue");
-}
+bool ParsedRequest::getExpectContinue() const { return iequals(field("Expect"), "100-continue"); }
 
 void ParsedRequest::body_complete() {
     body_complete_ = true;
